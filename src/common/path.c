@@ -99,7 +99,7 @@ walk_top (struct walk *w)
 }
 
 static int
-fallback_open (int rootfd, const char *path, int flags, mode_t mode)
+fallback_open (int rootfd, const char *path, int flags, mode_t mode, bool strict)
 {
 	struct walk w = { .depth = 0 };
 	_cleanup_free_ char *rest = NULL;
@@ -139,7 +139,12 @@ fallback_open (int rootfd, const char *path, int flags, mode_t mode)
 		if (strcmp (comp, ".") == 0)
 			continue;
 		if (strcmp (comp, "..") == 0) {
-			/* RESOLVE_IN_ROOT: ".." at the root stays at the root. */
+			/* RESOLVE_IN_ROOT: ".." at the root stays at the root. In strict mode
+			 * climbing above it is the error: something meant to escape. */
+			if (w.depth == 0 && strict) {
+				errno = EXDEV;
+				goto out;
+			}
 			if (w.depth > 0) {
 				w.fds[w.depth] = hull_safe_close (w.fds[w.depth]);
 				w.depth--;
@@ -152,15 +157,17 @@ fallback_open (int rootfd, const char *path, int flags, mode_t mode)
 		}
 		if (last) {
 			fd = openat (walk_top (&w), comp, flags | O_NOFOLLOW | O_CLOEXEC, mode);
-			if (fd >= 0) {
+			/* O_PATH|O_NOFOLLOW opens a symlink itself instead of failing with
+			 * ELOOP: look, and follow it unless the caller said O_NOFOLLOW. */
+			if (fd >= 0 && (flags & O_PATH) && !(flags & O_NOFOLLOW) &&
+			    fstat (fd, &st) == 0 && S_ISLNK (st.st_mode))
+				fd = hull_safe_close (fd);
+			else if (fd >= 0) {
 				ret = fd;
 				goto out;
-			}
-			/* ELOOP (or EMLINK/ENOTDIR with O_PATH quirks) means a symlink: resolve it below
-			 * unless the caller asked not to follow the last component. */
-			if (errno != ELOOP && errno != ENOTDIR && errno != EMLINK)
+			} else if (errno != ELOOP && errno != ENOTDIR && errno != EMLINK)
 				goto out;
-			if (flags & O_NOFOLLOW)
+			else if (flags & O_NOFOLLOW)
 				goto out;
 		}
 		fd = openat (walk_top (&w), comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -225,10 +232,28 @@ hull_path_openat_in_root (int rootfd, const char *path, int flags, mode_t mode, 
 		if (errno != ENOSYS && errno != EPERM) /* EPERM: seccomp-filtered openat2 */
 			return hull_error_make (err, errno, "open `%s` in container root", path);
 	}
-	fd = fallback_open (rootfd, path, flags, mode);
+	fd = fallback_open (rootfd, path, flags, mode, false);
 	if (fd < 0)
 		return hull_error_make (err, errno, "open `%s` in container root", path);
 	return fd;
+}
+
+int
+hull_path_check_no_escape (int rootfd, const char *path, hull_error_t *err)
+{
+	int fd = fallback_open (rootfd, path, O_PATH, 0, true);
+
+	if (fd >= 0) {
+		hull_safe_close (fd);
+		return 0;
+	}
+	if (errno == EXDEV)
+		return hull_error_make (err, EXDEV,
+					"`%s` goes through a symlink that climbs out of the "
+					"container root",
+					path);
+	/* Anything else (ENOENT: not there yet) is for the real open to report. */
+	return 0;
 }
 
 int

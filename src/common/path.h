@@ -23,6 +23,14 @@ int hull_path_openat_in_root (int rootfd, const char *path, int flags, mode_t mo
  * O_PATH|O_DIRECTORY fd of the last directory. */
 int hull_path_mkdirs_in_root (int rootfd, const char *path, mode_t mode, hull_error_t *err);
 
+/* Refuse (EXDEV) a path whose resolution inside rootfd goes through a `..` that
+ * would climb above the root, typically a planted relative symlink such as
+ * `../../../etc`: RESOLVE_IN_ROOT would confine it, but such a path in a bundle is an
+ * attack or a mistake, and hull reports it instead of mounting somewhere unexpected.
+ * Absolute symlinks are container-relative by convention and stay allowed. A path
+ * that does not exist (yet) is fine. */
+int hull_path_check_no_escape (int rootfd, const char *path, hull_error_t *err);
+
 /* Testing hook: force the fallback walk even where openat2 works. */
 void hull_path_force_fallback (bool on);
 

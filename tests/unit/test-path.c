@@ -191,6 +191,12 @@ test_nofollow_last (void **state)
 	assert_int_equal (fstat (fd, &st), 0);
 	assert_true (S_ISLNK (st.st_mode));
 	close (fd);
+	/* Without O_NOFOLLOW an O_PATH open follows the final symlink, inside the root. */
+	fd = hull_path_openat_in_root (t->rootfd, "/abs-etc", O_PATH, 0, &err);
+	assert_true (fd >= 0);
+	assert_int_equal (fstat (fd, &st), 0);
+	assert_true (S_ISDIR (st.st_mode));
+	close (fd);
 }
 
 static void
@@ -240,6 +246,22 @@ test_mkdirs_through_file_fails (void **state)
 }
 
 static void
+test_no_escape (void **state)
+{
+	struct tree *t = *state;
+	hull_error_t err = { 0 };
+
+	assert_int_equal (hull_path_check_no_escape (t->rootfd, "/etc/secret", &err), 0);
+	assert_int_equal (hull_path_check_no_escape (t->rootfd, "/abs-etc/secret", &err), 0);
+	assert_int_equal (hull_path_check_no_escape (t->rootfd, "/to-root/etc", &err), 0);
+	assert_int_equal (hull_path_check_no_escape (t->rootfd, "/does/not/exist", &err), 0);
+	assert_int_equal (hull_path_check_no_escape (t->rootfd, "/dotdot", &err), -EXDEV);
+	assert_non_null (strstr (err.msg, "/dotdot"));
+	assert_int_equal (hull_path_check_no_escape (t->rootfd, "/dotdot/secret", &err), -EXDEV);
+	assert_int_equal (hull_path_check_no_escape (t->rootfd, "/dir/deep", &err), -EXDEV);
+}
+
+static void
 test_clean_absolute (void **state)
 {
 	(void) state;
@@ -273,6 +295,7 @@ main (void)
 		BOTH (test_magic_link_not_followed_out),
 		BOTH (test_create_through_symlink_lands_inside),
 		BOTH (test_mkdirs_through_file_fails),
+		BOTH (test_no_escape),
 		cmocka_unit_test (test_clean_absolute),
 	};
 	return cmocka_run_group_tests (tests, NULL, NULL);
