@@ -41,7 +41,9 @@ static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP,  SIGQUIT, SIGU
 
 struct run_ctx {
 	const struct hull_oci_config *cfg;
-	const char *rootfs;
+	const char *rootfs; /* "/proc/self/fd/N" of rootfs_fd */
+	int rootfs_fd;
+	int *source_fds; /* one per cfg->mounts entry, -1 where not a bind */
 	int sync_child; /* the child's end */
 	bool new_user;
 	pid_t hull_pid;
@@ -148,7 +150,7 @@ child_setup (struct run_ctx *c, hull_error_t *err)
 		return r;
 	if ((r = hull_process_apply_pre_pivot (&cfg->process, err)) < 0)
 		return r;
-	if ((r = hull_rootfs_setup (cfg, c->rootfs, err)) < 0)
+	if ((r = hull_rootfs_setup (cfg, c->rootfs, c->source_fds, err)) < 0)
 		return r;
 	if ((r = hull_process_apply_rlimits (&cfg->process, err)) < 0)
 		return r;
@@ -241,6 +243,33 @@ spawn (struct run_ctx *c, int sync_parent, hull_error_t *err)
 	return m.value;
 }
 
+/* Open the rootfs and prepare every bind source here, as the runtime in the host's
+ * namespaces: the container's root (a mapped uid in a user namespace) may not be
+ * allowed to walk to them, and a path opened once cannot be swapped later. */
+static int
+open_sources (struct run_ctx *c, const char *rootfs, const char *bundle, hull_error_t *err)
+{
+	_cleanup_close_ int bundle_fd = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (bundle_fd < 0)
+		return hull_error_make (err, errno, "bundle `%s`", bundle);
+	c->rootfs_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfs_fd < 0)
+		return hull_error_make (err, errno, "root.path `%s`", rootfs);
+	c->source_fds = hull_rootfs_prepare_sources (c->cfg, bundle_fd, err);
+	if (c->source_fds == NULL)
+		return hull_error_ret (err);
+	return 0;
+}
+
+static void
+close_sources (struct run_ctx *c)
+{
+	hull_rootfs_close_sources (c->cfg, c->source_fds);
+	c->source_fds = NULL;
+	c->rootfs_fd = hull_safe_close (c->rootfs_fd);
+}
+
 static int
 write_oom_score_adj (pid_t pid, int v, hull_error_t *err)
 {
@@ -326,6 +355,7 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 		  int *status, hull_error_t *err)
 {
 	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_close_ int saved_cwd = -EBADF;
 	_cleanup_close_ int sync_parent = -EBADF;
 	struct hull_state_dir *state = NULL;
 	sigset_t set, old;
@@ -340,18 +370,24 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 	state = hull_state_create (opts->state_root, opts->id, err);
 	if (state == NULL)
 		return hull_error_ret (err);
-	if ((r = hull_sync_pair (fds, err)) < 0) {
-		hull_state_remove (state);
-		return r;
-	}
-	sync_parent = fds[0];
 	struct run_ctx c = {
 		.cfg = cfg,
-		.rootfs = rootfs,
-		.sync_child = fds[1],
+		.rootfs_fd = -EBADF,
 		.new_user = hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
 		.hull_pid = getpid (),
 	};
+	if ((r = open_sources (&c, rootfs, opts->bundle, err)) < 0 ||
+	    (r = hull_sync_pair (fds, err)) < 0) {
+		close_sources (&c);
+		hull_state_remove (state);
+		return r;
+	}
+	/* The child reaches its rootfs through its working directory: clone(CLONE_NEWNS)
+	 * moves the cwd into the new mount namespace, where an fd opened here would still
+	 * point into the host's, and no path walk (0700 parents) is needed. */
+	c.rootfs = "/proc/self/cwd";
+	sync_parent = fds[0];
+	c.sync_child = fds[1];
 	/* Block the forwarded signals (and SIGCHLD) before the clone, so none is lost
 	 * between the child's birth and the wait loop; the child unblocks before exec. */
 	sigemptyset (&set);
@@ -360,8 +396,15 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 		sigaddset (&set, forwarded_signals[i]);
 	sigprocmask (SIG_BLOCK, &set, &old);
 	fflush (NULL);
-	pid = spawn (&c, sync_parent, err);
+	saved_cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fchdir (c.rootfs_fd) < 0)
+		pid = hull_error_make (err, errno, "chdir to root.path `%s`", rootfs);
+	else
+		pid = spawn (&c, sync_parent, err);
+	if (saved_cwd >= 0 && fchdir (saved_cwd) < 0)
+		hull_debug ("cannot return to the previous working directory");
 	hull_safe_close (fds[1]);
+	close_sources (&c);
 	if (pid < 0) {
 		r = (int) pid;
 		goto out;

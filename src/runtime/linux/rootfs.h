@@ -12,7 +12,18 @@
  * In order: rootfsPropagation (default rprivate) on "/", bind rootfs onto itself,
  * every cfg->mounts entry in config order (targets through the resolver), the default
  * devices plus linux.devices and the /dev symlinks, pivot_root, root.readonly,
- * maskedPaths, readonlyPaths. On return the cwd is the new "/". */
-int hull_rootfs_setup (const struct hull_oci_config *cfg, const char *rootfs, hull_error_t *err);
+ * maskedPaths, readonlyPaths. On return the cwd is the new "/".
+ * `source_fds` is NULL or holds one fd per cfg->mounts entry: an O_PATH fd of a bind
+ * source opened by the runtime in the host's namespaces, or -1. */
+int hull_rootfs_setup (const struct hull_oci_config *cfg, const char *rootfs, const int *source_fds,
+		       hull_error_t *err);
+
+/* Runtime side, before the container's namespaces exist: for every bind mount open
+ * its source (relative to bundle_fd, config.md "Mounts") and clone it into a detached
+ * mount carrying the mount's flags. Returns the array for hull_rootfs_setup (one fd
+ * per cfg->mounts entry, -1 where not a bind), or NULL with err naming the mount. */
+int *hull_rootfs_prepare_sources (const struct hull_oci_config *cfg, int bundle_fd,
+				  hull_error_t *err);
+void hull_rootfs_close_sources (const struct hull_oci_config *cfg, int *fds);
 
 #endif
