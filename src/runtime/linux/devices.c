@@ -161,7 +161,7 @@ static int
 create_device (int rootfd, const struct dev_spec *d, bool userns, hull_error_t *err)
 {
 	_cleanup_close_ int dirfd = -EBADF;
-	const char *name;
+	const char *name = NULL;
 
 	if (d->type != 'c' && d->type != 'u' && d->type != 'b' && d->type != 'p')
 		return hull_error_make (err, EINVAL, "device `%s`: unknown type `%c`", d->path,
