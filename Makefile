@@ -5,13 +5,14 @@ SHELL := /bin/bash
 BUILD ?= build
 BUILD_SAN ?= build-san
 BUILD_FUZZ ?= build-fuzz
+BUILD_REL ?= build-release
 
 # Debian 12 packages hull needs to build and test. bench/ installs its own anchors.
 DEPS := meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev \
 	libseccomp-dev libjansson-dev libssl-dev libcmocka-dev \
 	python3 python3-pytest busybox-static iproute2
 
-.PHONY: all deps build build-san build-fuzz check demo fuzz bench clean format
+.PHONY: all deps build build-san build-fuzz build-release check demo fuzz bench clean format
 
 all: build
 
@@ -34,8 +35,12 @@ $(BUILD_SAN)/build.ninja:
 	@meson setup $(BUILD_SAN) --buildtype=debug -Dwerror=true \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 
+$(BUILD_REL)/build.ninja:
+	@meson setup $(BUILD_REL) --buildtype=release -Dwerror=true -Dtests=false >/dev/null
+
 $(BUILD_FUZZ)/build.ninja:
 	@CC=clang meson setup $(BUILD_FUZZ) --buildtype=debug -Dwerror=true -Dfuzz=true \
+		-Dc_args=-fsanitize=fuzzer-no-link \
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 
 build: deps $(BUILD)/build.ninja
@@ -56,11 +61,15 @@ demo: build
 fuzz: build-fuzz
 	@tools/run-fuzz $(BUILD_FUZZ) 300
 
-bench: build
-	@bench/run-latency $(BUILD)/src/cli/hull
+# Benchmarks measure the optimised build, not the debug one.
+build-release: deps $(BUILD_REL)/build.ninja
+	@ninja -C $(BUILD_REL) --quiet
+
+bench: build-release
+	@bench/run-latency $(BUILD_REL)/src/cli/hull
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ) $(BUILD_REL)

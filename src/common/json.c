@@ -45,8 +45,8 @@ hull_json_ctx_init (struct hull_json_ctx *ctx, const char *name, struct hull_str
 	ctx->unknown = unknown;
 }
 
-static size_t
-path_append (struct hull_json_ctx *ctx, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static size_t path_append (struct hull_json_ctx *ctx, const char *fmt, ...)
+	__attribute__ ((format (printf, 2, 3)));
 
 static size_t
 path_append (struct hull_json_ctx *ctx, const char *fmt, ...)
@@ -161,12 +161,14 @@ hull_json_read_strv (struct hull_json_ctx *ctx, json_t *value, size_t max, struc
 					type_word (value));
 	n = json_array_size (value);
 	if (n > max)
-		return hull_json_error (ctx, err, "%zu entries, more than the %zu accepted", n, max);
+		return hull_json_error (ctx, err, "%zu entries, more than the %zu accepted", n,
+					max);
 	for (i = 0; i < n; i++) {
 		json_t *e = json_array_get (value, i);
 		if (!json_is_string (e)) {
 			size_t old = hull_json_path_push_index (ctx, i);
-			int r = hull_json_error (ctx, err, "expected a string, got %s", type_word (e));
+			int r = hull_json_error (ctx, err, "expected a string, got %s",
+						 type_word (e));
 			hull_json_path_pop (ctx, old);
 			if (out)
 				hull_strv_free (&v);
@@ -197,11 +199,13 @@ read_kvv (struct hull_json_ctx *ctx, json_t *value, size_t max, struct hull_kvv 
 					type_word (value));
 	n = json_object_size (value);
 	if (n > max)
-		return hull_json_error (ctx, err, "%zu entries, more than the %zu accepted", n, max);
+		return hull_json_error (ctx, err, "%zu entries, more than the %zu accepted", n,
+					max);
 	json_object_foreach (value, key, e) {
 		if (!json_is_string (e)) {
 			size_t old = hull_json_path_push_key (ctx, key);
-			int r = hull_json_error (ctx, err, "expected a string, got %s", type_word (e));
+			int r = hull_json_error (ctx, err, "expected a string, got %s",
+						 type_word (e));
 			hull_json_path_pop (ctx, old);
 			return r;
 		}
@@ -274,8 +278,8 @@ at (void *base, size_t offset)
 }
 
 static int
-map_object_field (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v,
-		  void *base, hull_error_t *err)
+map_object_field (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+		  hull_error_t *err)
 {
 	void *dst = at (base, f->offset);
 	int r;
@@ -344,7 +348,8 @@ map_array (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v
 	n = json_array_size (v);
 	/* The cap is checked before anything is allocated for the elements. */
 	if (n > max)
-		return hull_json_error (ctx, err, "%zu entries, more than the %zu accepted", n, max);
+		return hull_json_error (ctx, err, "%zu entries, more than the %zu accepted", n,
+					max);
 	if (base) {
 		elems = hull_xcalloc (n ? n : 1, f->elem_size);
 		*(void **) at (base, f->offset) = elems;

@@ -53,14 +53,14 @@ typedef int (*hull_json_fn) (struct hull_json_ctx *ctx, const struct hull_json_f
 struct hull_json_field {
 	const char *key;
 	enum hull_json_type type;
-	size_t offset; /* of the destination inside the mapped struct */
+	size_t offset;	/* of the destination inside the mapped struct */
 	unsigned flags; /* enum hull_json_flags */
-	size_t has; /* offset of a bool set to true when present (with HULL_JSON_HAS) */
+	size_t has;	/* offset of a bool set to true when present (with HULL_JSON_HAS) */
 	const struct hull_json_field *sub; /* OBJECT / ARRAY element table */
-	hull_json_fn fn; /* CUSTOM parser, or OBJECT / ARRAY post-check */
-	size_t max; /* STRV, KVV, ARRAY: count cap (0: HULL_JSON_DEFAULT_MAX) */
+	hull_json_fn fn;		   /* CUSTOM parser, or OBJECT / ARRAY post-check */
+	size_t max;	  /* STRV, KVV, ARRAY: count cap (0: HULL_JSON_DEFAULT_MAX) */
 	size_t elem_size; /* ARRAY: sizeof one element */
-	size_t count; /* ARRAY: offset of the size_t element count */
+	size_t count;	  /* ARRAY: offset of the size_t element count */
 };
 
 /* Where the mapper is: the document name, the current JSON path, and the

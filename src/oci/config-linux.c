@@ -39,9 +39,8 @@ const struct hull_json_field hull_oci_idmap_fields[] = {
 
 /* A string whose value must be in `table`; the string goes to f->offset. */
 static int
-named_string (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
-	      void *base, const struct hull_oci_name *table, const char *what, long *num,
-	      hull_error_t *err)
+named_string (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
+	      const struct hull_oci_name *table, const char *what, long *num, hull_error_t *err)
 {
 	const char *s;
 
@@ -119,15 +118,15 @@ parse_device_type (struct hull_json_ctx *ctx, const struct hull_json_field *f, j
 
 /* config-linux.md "Device allowlist": a (all), c, b. */
 static int
-parse_cgroup_device_type (struct hull_json_ctx *ctx, const struct hull_json_field *f,
-			  json_t *value, void *base, hull_error_t *err)
+parse_cgroup_device_type (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
+			  void *base, hull_error_t *err)
 {
 	return device_letter (ctx, f, value, base, "acb", err);
 }
 
 static int
-check_device (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
-	      void *base, hull_error_t *err)
+check_device (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
+	      hull_error_t *err)
 {
 	struct hull_oci_device *d = base;
 	bool has_major = json_is_integer (json_object_get (value, "major"));
@@ -166,7 +165,8 @@ check_device_cgroup (struct hull_json_ctx *ctx, const struct hull_json_field *f,
 	if (d == NULL || d->access == NULL)
 		return 0;
 	if (d->access[strspn (d->access, "rwm")] != '\0')
-		return hull_json_error (ctx, err, "access `%s` is not a subset of `rwm`", d->access);
+		return hull_json_error (ctx, err, "access `%s` is not a subset of `rwm`",
+					d->access);
 	return 0;
 }
 
@@ -182,7 +182,10 @@ static const struct hull_json_field device_cgroup_fields[] = {
 #undef DC
 
 #define R(member) offsetof (struct hull_oci_resources, member)
-#define OPT(key, type, member) { key, type, R (member), HULL_JSON_HAS, .has = R (has_##member) }
+#define OPT(key, type, member)                                                                     \
+	{                                                                                          \
+		key, type, R (member), HULL_JSON_HAS, .has = R (has_##member)                      \
+	}
 static const struct hull_json_field memory_fields[] = {
 	OPT ("limit", HULL_JSON_INT64, mem_limit),
 	OPT ("reservation", HULL_JSON_INT64, mem_reservation),
@@ -233,7 +236,10 @@ static const struct hull_json_field blkio_throttle_shape[] = {
 	{ NULL },
 };
 
-#define THROTTLE(key) { key, HULL_JSON_ARRAY, 0, 0, .sub = blkio_throttle_shape, .max = RAW_ARRAY_MAX }
+#define THROTTLE(key)                                                                              \
+	{                                                                                          \
+		key, HULL_JSON_ARRAY, 0, 0, .sub = blkio_throttle_shape, .max = RAW_ARRAY_MAX      \
+	}
 static const struct hull_json_field blkio_shape[] = {
 	{ "weight", HULL_JSON_UINT32, 0, 0 },
 	{ "leafWeight", HULL_JSON_UINT32, 0, 0 },
@@ -305,8 +311,8 @@ static int
 raw_array (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
 	   hull_error_t *err)
 {
-	const struct hull_json_field shape = { f->key, HULL_JSON_ARRAY, 0, 0, .sub = f->sub,
-					       .max = RAW_ARRAY_MAX };
+	const struct hull_json_field shape = { f->key, HULL_JSON_ARRAY, 0,
+					       0,      .sub = f->sub,	.max = RAW_ARRAY_MAX };
 
 	if (hull_json_map_value (ctx, &shape, value, NULL, err) < 0)
 		return -EINVAL;
@@ -416,9 +422,9 @@ static const struct hull_json_field seccomp_syscall_fields[] = {
 	{ "action", HULL_JSON_CUSTOM, SS (action), HULL_JSON_MANDATORY,
 	  .fn = parse_seccomp_action },
 	{ "errnoRet", HULL_JSON_UINT32, SS (errno_ret), HULL_JSON_HAS, .has = SS (has_errno_ret) },
-	{ "args", HULL_JSON_ARRAY, SS (args), 0, .sub = seccomp_arg_fields,
-	  .fn = check_seccomp_arg, .max = SECCOMP_ARGS_MAX,
-	  .elem_size = sizeof (struct hull_oci_seccomp_arg), .count = SS (n_args) },
+	{ "args", HULL_JSON_ARRAY, SS (args), 0, .sub = seccomp_arg_fields, .fn = check_seccomp_arg,
+	  .max = SECCOMP_ARGS_MAX, .elem_size = sizeof (struct hull_oci_seccomp_arg),
+	  .count = SS (n_args) },
 	{ NULL },
 };
 #undef SS
@@ -478,8 +484,8 @@ static const struct hull_json_field seccomp_fields[] = {
 #undef SC
 
 static int
-parse_rootfs_propagation (struct hull_json_ctx *ctx, const struct hull_json_field *f,
-			  json_t *value, void *base, hull_error_t *err)
+parse_rootfs_propagation (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
+			  void *base, hull_error_t *err)
 {
 	struct hull_oci_linux *l = base;
 	long num = 0;
@@ -493,8 +499,8 @@ parse_rootfs_propagation (struct hull_json_ctx *ctx, const struct hull_json_fiel
 }
 
 static int
-parse_personality_domain (struct hull_json_ctx *ctx, const struct hull_json_field *f,
-			  json_t *value, void *base, hull_error_t *err)
+parse_personality_domain (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
+			  void *base, hull_error_t *err)
 {
 	struct hull_oci_linux *l = base;
 	long num = 0;
@@ -515,9 +521,11 @@ static const struct hull_json_field personality_fields[] = {
 };
 
 #define IDMAPS(key, member)                                                                        \
-	{ key, HULL_JSON_ARRAY, L (member), 0, .sub = hull_oci_idmap_fields,                       \
-	  .max = HULL_OCI_IDMAP_MAX, .elem_size = sizeof (struct hull_oci_idmap),                  \
-	  .count = L (n_##member) }
+	{                                                                                          \
+		key, HULL_JSON_ARRAY, L (member), 0,                                               \
+			.sub = hull_oci_idmap_fields, .max = HULL_OCI_IDMAP_MAX,                   \
+			.elem_size = sizeof (struct hull_oci_idmap), .count = L (n_##member)       \
+	}
 const struct hull_json_field hull_oci_linux_fields[] = {
 	{ "namespaces", HULL_JSON_ARRAY, L (namespaces), 0, .sub = namespace_fields,
 	  .max = NAMESPACES_MAX, .elem_size = sizeof (struct hull_oci_namespace),
@@ -526,7 +534,8 @@ const struct hull_json_field hull_oci_linux_fields[] = {
 	IDMAPS ("gidMappings", gid_mappings),
 	{ "timeOffsets", HULL_JSON_OBJECT, 0, 0, .sub = time_offsets_fields },
 	{ "devices", HULL_JSON_ARRAY, L (devices), 0, .sub = device_fields, .fn = check_device,
-	  .max = DEVICES_MAX, .elem_size = sizeof (struct hull_oci_device), .count = L (n_devices) },
+	  .max = DEVICES_MAX, .elem_size = sizeof (struct hull_oci_device),
+	  .count = L (n_devices) },
 	{ "cgroupsPath", HULL_JSON_STRING, L (cgroups_path), 0 },
 	{ "resources", HULL_JSON_OBJECT, L (resources), HULL_JSON_HAS, .has = L (resources.present),
 	  .sub = resources_fields },

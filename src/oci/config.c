@@ -195,8 +195,8 @@ parse_rlimit_type (struct hull_json_ctx *ctx, const struct hull_json_field *f, j
 }
 
 static int
-check_rlimit (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
-	      void *base, hull_error_t *err)
+check_rlimit (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
+	      hull_error_t *err)
 {
 	struct hull_oci_rlimit *rl = base;
 
@@ -239,8 +239,8 @@ parse_ioprio_class (struct hull_json_ctx *ctx, const struct hull_json_field *f, 
 }
 
 static int
-check_ioprio (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
-	      void *base, hull_error_t *err)
+check_ioprio (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
+	      hull_error_t *err)
 {
 	struct hull_oci_io_priority *io = base;
 
@@ -302,8 +302,8 @@ static const struct hull_json_field scheduler_fields[] = {
 };
 
 static const struct hull_json_field affinity_fields[] = {
-	{ "initial", HULL_JSON_STRING, offsetof (struct hull_oci_process, exec_cpu_affinity_initial),
-	  0 },
+	{ "initial", HULL_JSON_STRING,
+	  offsetof (struct hull_oci_process, exec_cpu_affinity_initial), 0 },
 	{ "final", HULL_JSON_STRING, offsetof (struct hull_oci_process, exec_cpu_affinity_final),
 	  0 },
 	{ NULL },
@@ -335,7 +335,8 @@ static const struct hull_json_field process_fields[] = {
 	{ "cwd", HULL_JSON_STRING, P (cwd), HULL_JSON_MANDATORY },
 	{ "capabilities", HULL_JSON_CUSTOM, 0, 0, .fn = parse_caps },
 	{ "rlimits", HULL_JSON_ARRAY, P (rlimits), 0, .sub = rlimit_fields, .fn = check_rlimit,
-	  .max = RLIMITS_MAX, .elem_size = sizeof (struct hull_oci_rlimit), .count = P (n_rlimits) },
+	  .max = RLIMITS_MAX, .elem_size = sizeof (struct hull_oci_rlimit),
+	  .count = P (n_rlimits) },
 	{ "apparmorProfile", HULL_JSON_STRING, P (apparmor_profile), 0 },
 	{ "selinuxLabel", HULL_JSON_STRING, P (selinux_label), 0 },
 	{ "noNewPrivileges", HULL_JSON_BOOL, P (no_new_privileges), 0 },
@@ -343,16 +344,16 @@ static const struct hull_json_field process_fields[] = {
 	  .has = P (has_oom_score_adj) },
 	{ "ioPriority", HULL_JSON_OBJECT, P (io_priority), HULL_JSON_HAS,
 	  .has = P (io_priority.present), .sub = ioprio_fields, .fn = check_ioprio },
-	{ "scheduler", HULL_JSON_OBJECT, P (scheduler), HULL_JSON_HAS,
-	  .has = P (scheduler.present), .sub = scheduler_fields, .fn = check_scheduler },
+	{ "scheduler", HULL_JSON_OBJECT, P (scheduler), HULL_JSON_HAS, .has = P (scheduler.present),
+	  .sub = scheduler_fields, .fn = check_scheduler },
 	{ "execCPUAffinity", HULL_JSON_OBJECT, 0, 0, .sub = affinity_fields },
 	{ NULL },
 };
 #undef P
 
 static int
-check_mount (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
-	     void *base, hull_error_t *err)
+check_mount (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
+	     hull_error_t *err)
 {
 	hull_error_t sub = { 0 };
 
@@ -380,8 +381,8 @@ static const struct hull_json_field mount_fields[] = {
 #undef M
 
 static int
-check_hook (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
-	    void *base, hull_error_t *err)
+check_hook (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
+	    hull_error_t *err)
 {
 	struct hull_oci_hook *h = base;
 
@@ -391,7 +392,8 @@ check_hook (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *
 	if (h->path[0] != '/')
 		return hull_json_error (ctx, err, "hook path `%s` is not absolute", h->path);
 	if (h->has_timeout && h->timeout <= 0)
-		return hull_json_error (ctx, err, "timeout %d is not greater than zero", h->timeout);
+		return hull_json_error (ctx, err, "timeout %d is not greater than zero",
+					h->timeout);
 	return 0;
 }
 
@@ -406,9 +408,12 @@ static const struct hull_json_field hook_fields[] = {
 #undef H
 
 #define HOOKS(key, kind)                                                                           \
-	{ key, HULL_JSON_ARRAY, offsetof (struct hull_oci_hooks, kind), 0, .sub = hook_fields,     \
-	  .fn = check_hook, .max = HOOKS_MAX, .elem_size = sizeof (struct hull_oci_hook),          \
-	  .count = offsetof (struct hull_oci_hooks, n_##kind) }
+	{                                                                                          \
+		key, HULL_JSON_ARRAY, offsetof (struct hull_oci_hooks, kind), 0,                   \
+			.sub = hook_fields, .fn = check_hook, .max = HOOKS_MAX,                    \
+			.elem_size = sizeof (struct hull_oci_hook),                                \
+			.count = offsetof (struct hull_oci_hooks, n_##kind)                        \
+	}
 static const struct hull_json_field hooks_fields[] = {
 	HOOKS ("prestart", prestart),
 	HOOKS ("createRuntime", create_runtime),
@@ -491,7 +496,8 @@ read_all (int fd, char *buf, size_t size, size_t *out_len)
 struct hull_oci_config *
 hull_oci_config_load (const char *bundle_dir, hull_error_t *err)
 {
-	_cleanup_free_ char *path = hull_xasprintf ("%s/config.json", bundle_dir ? bundle_dir : ".");
+	_cleanup_free_ char *path =
+		hull_xasprintf ("%s/config.json", bundle_dir ? bundle_dir : ".");
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int fd = -EBADF;
 	struct stat st;

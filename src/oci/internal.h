@@ -36,8 +36,8 @@ int hull_oci_mount_parse_options (struct hull_oci_mount *m, hull_error_t *err);
 
 /* The linux object's table (config-linux.c) and its post-check. */
 extern const struct hull_json_field hull_oci_linux_fields[];
-int hull_oci_linux_check (struct hull_json_ctx *ctx, const struct hull_json_field *f,
-			  json_t *value, void *base, hull_error_t *err);
+int hull_oci_linux_check (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value,
+			  void *base, hull_error_t *err);
 extern const struct hull_json_field hull_oci_idmap_fields[];
 #define HULL_OCI_IDMAP_MAX 340 /* the kernel's limit of lines in uid_map since 4.15 */
 

@@ -17,9 +17,9 @@
 #endif
 
 enum opt_kind {
-	OPT_FLAG,	/* MS_* set (or cleared when `clear`) */
-	OPT_ATTR,	/* MOUNT_ATTR_* set (or cleared) recursively */
-	OPT_ATIME,	/* recursive atime mode: MOUNT_ATTR__ATIME is one 3-bit field */
+	OPT_FLAG,	 /* MS_* set (or cleared when `clear`) */
+	OPT_ATTR,	 /* MOUNT_ATTR_* set (or cleared) recursively */
+	OPT_ATIME,	 /* recursive atime mode: MOUNT_ATTR__ATIME is one 3-bit field */
 	OPT_PROPAGATION, /* private, rslave, ... */
 	OPT_BIND,
 	OPT_RBIND,

@@ -71,14 +71,10 @@ const struct hull_oci_name hull_oci_sched_policy_names[] = {
 };
 
 const struct hull_oci_name hull_oci_sched_flag_names[] = {
-	{ "SCHED_FLAG_RESET_ON_FORK", 0x01 },
-	{ "SCHED_FLAG_RECLAIM", 0x02 },
-	{ "SCHED_FLAG_DL_OVERRUN", 0x04 },
-	{ "SCHED_FLAG_KEEP_POLICY", 0x08 },
-	{ "SCHED_FLAG_KEEP_PARAMS", 0x10 },
-	{ "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
-	{ "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
-	{ NULL, 0 },
+	{ "SCHED_FLAG_RESET_ON_FORK", 0x01 },  { "SCHED_FLAG_RECLAIM", 0x02 },
+	{ "SCHED_FLAG_DL_OVERRUN", 0x04 },     { "SCHED_FLAG_KEEP_POLICY", 0x08 },
+	{ "SCHED_FLAG_KEEP_PARAMS", 0x10 },    { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
+	{ "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 }, { NULL, 0 },
 };
 
 /* config.md "IO Priority": ioprio_set(2) classes. */
@@ -118,18 +114,14 @@ const struct hull_oci_name hull_oci_seccomp_op_names[] = {
 /* Architecture names of the spec; the value is only an ordinal (the seccomp
  * compiler maps names itself, as libseccomp versions differ in what they know). */
 const struct hull_oci_name hull_oci_seccomp_arch_names[] = {
-	{ "SCMP_ARCH_X86", 1 },	       { "SCMP_ARCH_X86_64", 2 },
-	{ "SCMP_ARCH_X32", 3 },	       { "SCMP_ARCH_ARM", 4 },
-	{ "SCMP_ARCH_AARCH64", 5 },    { "SCMP_ARCH_MIPS", 6 },
-	{ "SCMP_ARCH_MIPS64", 7 },     { "SCMP_ARCH_MIPS64N32", 8 },
-	{ "SCMP_ARCH_MIPSEL", 9 },     { "SCMP_ARCH_MIPSEL64", 10 },
-	{ "SCMP_ARCH_MIPSEL64N32", 11 }, { "SCMP_ARCH_PPC", 12 },
-	{ "SCMP_ARCH_PPC64", 13 },     { "SCMP_ARCH_PPC64LE", 14 },
-	{ "SCMP_ARCH_S390", 15 },      { "SCMP_ARCH_S390X", 16 },
-	{ "SCMP_ARCH_PARISC", 17 },    { "SCMP_ARCH_PARISC64", 18 },
-	{ "SCMP_ARCH_RISCV64", 19 },   { "SCMP_ARCH_LOONGARCH64", 20 },
-	{ "SCMP_ARCH_M68K", 21 },      { "SCMP_ARCH_SH", 22 },
-	{ "SCMP_ARCH_SHEB", 23 },      { NULL, 0 },
+	{ "SCMP_ARCH_X86", 1 },	      { "SCMP_ARCH_X86_64", 2 },       { "SCMP_ARCH_X32", 3 },
+	{ "SCMP_ARCH_ARM", 4 },	      { "SCMP_ARCH_AARCH64", 5 },      { "SCMP_ARCH_MIPS", 6 },
+	{ "SCMP_ARCH_MIPS64", 7 },    { "SCMP_ARCH_MIPS64N32", 8 },    { "SCMP_ARCH_MIPSEL", 9 },
+	{ "SCMP_ARCH_MIPSEL64", 10 }, { "SCMP_ARCH_MIPSEL64N32", 11 }, { "SCMP_ARCH_PPC", 12 },
+	{ "SCMP_ARCH_PPC64", 13 },    { "SCMP_ARCH_PPC64LE", 14 },     { "SCMP_ARCH_S390", 15 },
+	{ "SCMP_ARCH_S390X", 16 },    { "SCMP_ARCH_PARISC", 17 },      { "SCMP_ARCH_PARISC64", 18 },
+	{ "SCMP_ARCH_RISCV64", 19 },  { "SCMP_ARCH_LOONGARCH64", 20 }, { "SCMP_ARCH_M68K", 21 },
+	{ "SCMP_ARCH_SH", 22 },	      { "SCMP_ARCH_SHEB", 23 },	       { NULL, 0 },
 };
 
 /* seccomp(2) SECCOMP_FILTER_FLAG_* names the spec allows in seccomp.flags. */

@@ -18,10 +18,18 @@
 /* Containers should not see these host kernel interfaces (crun's list, plus
  * /proc/interrupts which leaks host activity). */
 static const char *const masked_paths[] = {
-	"/proc/acpi",	     "/proc/asound",	    "/proc/kcore",
-	"/proc/keys",	     "/proc/latency_stats", "/proc/timer_list",
-	"/proc/timer_stats", "/proc/sched_debug",   "/sys/firmware",
-	"/proc/scsi",	     "/sys/devices/virtual/powercap", "/proc/interrupts",
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/sys/firmware",
+	"/proc/scsi",
+	"/sys/devices/virtual/powercap",
+	"/proc/interrupts",
 	NULL,
 };
 
@@ -92,7 +100,8 @@ static json_t *
 process (void)
 {
 	static const char *const env[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm",
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"TERM=xterm",
 		NULL,
 	};
 	static const char *const args[] = { "sh", NULL };

@@ -12,8 +12,8 @@
 #include "oci/internal.h"
 
 static const char *const ns_names[HULL_NS__COUNT] = {
-	[HULL_NS_PID] = "pid",	   [HULL_NS_NETWORK] = "network", [HULL_NS_MOUNT] = "mount",
-	[HULL_NS_IPC] = "ipc",	   [HULL_NS_UTS] = "uts",	  [HULL_NS_USER] = "user",
+	[HULL_NS_PID] = "pid",	     [HULL_NS_NETWORK] = "network", [HULL_NS_MOUNT] = "mount",
+	[HULL_NS_IPC] = "ipc",	     [HULL_NS_UTS] = "uts",	    [HULL_NS_USER] = "user",
 	[HULL_NS_CGROUP] = "cgroup", [HULL_NS_TIME] = "time",
 };
 
@@ -67,8 +67,8 @@ check_version (const char *v, hull_error_t *err)
 	if (*p == '\0' || ((*p == '-' || *p == '+') && p[1] != '\0'))
 		return 0;
 bad:
-	return hull_error_make (err, 0,
-				"ociVersion `%s` not supported (hull reads 1.0.x to 1.2.x)", v);
+	return hull_error_make (err, 0, "ociVersion `%s` not supported (hull reads 1.0.x to 1.2.x)",
+				v);
 }
 
 static int
@@ -92,8 +92,8 @@ check_process (const struct hull_oci_config *cfg, hull_error_t *err)
 							i, p->rlimits[i].type);
 	for (size_t i = 0; i < p->n_rlimits; i++)
 		if (p->rlimits[i].soft > p->rlimits[i].hard)
-			return hull_error_make (err, 0,
-						"process.rlimits[%zu]: soft limit above hard limit", i);
+			return hull_error_make (
+				err, 0, "process.rlimits[%zu]: soft limit above hard limit", i);
 	if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
 		return hull_error_make (err, 0, "process.oomScoreAdj %d outside -1000..1000",
 					p->oom_score_adj);
@@ -120,9 +120,8 @@ check_idmaps (const char *field, const struct hull_oci_idmap *m, size_t n, hull_
 							"%s[%zu]: container ids overlap entry %zu",
 							field, i, j);
 			if (h < h2 + s2 && h2 < h + s)
-				return hull_error_make (err, 0,
-							"%s[%zu]: host ids overlap entry %zu", field,
-							i, j);
+				return hull_error_make (
+					err, 0, "%s[%zu]: host ids overlap entry %zu", field, i, j);
 		}
 	}
 	return 0;
@@ -163,17 +162,16 @@ check_namespaces (const struct hull_oci_linux *l, struct ns_info *ns, hull_error
 	for (size_t i = 0; i < l->n_namespaces; i++) {
 		const struct hull_oci_namespace *n = &l->namespaces[i];
 		if ((unsigned) n->type >= HULL_NS__COUNT)
-			return hull_error_make (err, 0, "linux.namespaces[%zu]: unknown type",
-						i);
+			return hull_error_make (err, 0, "linux.namespaces[%zu]: unknown type", i);
 		if (ns->present[n->type])
-			return hull_error_make (err, 0,
-						"linux.namespaces[%zu]: duplicate namespace type `%s`",
-						i, hull_oci_ns_name (n->type));
+			return hull_error_make (
+				err, 0, "linux.namespaces[%zu]: duplicate namespace type `%s`", i,
+				hull_oci_ns_name (n->type));
 		/* config-linux.md "Namespaces": path is an absolute path to a namespace file. */
 		if (n->path != NULL && n->path[0] != '/')
 			return hull_error_make (err, 0,
-						"linux.namespaces[%zu].path `%s` is not absolute", i,
-						n->path);
+						"linux.namespaces[%zu].path `%s` is not absolute",
+						i, n->path);
 		ns->present[n->type] = true;
 		ns->path[n->type] = n->path;
 	}
@@ -189,8 +187,8 @@ check_user_ns (const struct hull_oci_linux *l, const struct ns_info *ns, hull_er
 	    check_idmaps ("linux.gidMappings", l->gid_mappings, l->n_gid_mappings, err) < 0)
 		return -EINVAL;
 	if (maps && !ns->present[HULL_NS_USER])
-		return hull_error_make (err, 0,
-					"linux.uidMappings/gidMappings given without a user namespace");
+		return hull_error_make (
+			err, 0, "linux.uidMappings/gidMappings given without a user namespace");
 	/* Maps next to a joined user namespace are allowed, as runc allows them: the
 	 * runtime compares them with the namespace's own maps instead of writing them. */
 	/* A new user namespace without maps runs everything as the overflow id: that is
@@ -214,9 +212,9 @@ check_time (const struct hull_oci_linux *l, const struct ns_info *ns, hull_error
 					"linux.timeOffsets given without a new time namespace");
 	for (size_t i = 0; i < 2; i++)
 		if (t[i]->present && t[i]->nanosecs >= 1000000000u)
-			return hull_error_make (err, 0,
-						"linux.timeOffsets.%s.nanosecs %u is not below 10^9",
-						i ? "boottime" : "monotonic", t[i]->nanosecs);
+			return hull_error_make (
+				err, 0, "linux.timeOffsets.%s.nanosecs %u is not below 10^9",
+				i ? "boottime" : "monotonic", t[i]->nanosecs);
 	return 0;
 }
 
@@ -238,9 +236,8 @@ check_paths (const char *field, const struct hull_strv *v, hull_error_t *err)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (!hull_path_is_clean_absolute (v->v[i]))
-			return hull_error_make (err, 0,
-						"%s[%zu] `%s` is not a clean absolute path", field,
-						i, v->v[i]);
+			return hull_error_make (err, 0, "%s[%zu] `%s` is not a clean absolute path",
+						field, i, v->v[i]);
 	return 0;
 }
 

@@ -560,15 +560,26 @@ parent_mount_private (const char *rootfs, hull_error_t *err)
 /* Bind the rootfs onto itself so it is a mount point pivot_root accepts; the
  * returned fd (the new mount's root) is the `/` every later path resolves in. */
 static int
-bind_rootfs (const char *rootfs, hull_error_t *err)
+bind_rootfs (const struct hull_oci_config *cfg, const char *rootfs, hull_error_t *err)
 {
 	_cleanup_close_ int src = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct hull_mount_opts o = { .recursive = true };
 	struct hull_mount_target t = { -EBADF, rootfs, src };
+	_cleanup_close_ int mfd = -EBADF;
 
 	if (src < 0)
 		return hull_error_make (err, errno, "rootfs `%s`", rootfs);
-	return hull_mount_bind (src, rootfs, &t, &o, err);
+	mfd = hull_mount_bind (src, rootfs, &t, &o, err);
+	if (mfd < 0 || !cfg->root_readonly)
+		return TAKE_FD (mfd);
+	/* config.md "Root": readonly means the whole tree the container sees from the
+	 * rootfs, including filesystems mounted below it on the host (the sandbox's root is
+	 * the host's "/"). Every submount goes read-only now; the top stays writable only
+	 * until the config's mount points exist, and finish_root seals it. */
+	if (hull_mount_set_attr_recursive (mfd, "/", MOUNT_ATTR_RDONLY, 0, err) < 0 ||
+	    hull_mount_set_flags (mfd, "/", 0, MS_RDONLY, err) < 0)
+		return hull_error_wrap (err, "make rootfs submounts read-only");
+	return TAKE_FD (mfd);
 }
 
 /* runc's needsSetupDev: when the config binds /dev from somewhere, leave it alone. */
@@ -720,7 +731,7 @@ prepare_root (struct ctx *c, const char *rootfs, hull_error_t *err)
 	if ((c->cfg->linux_.rootfs_propagation_flags & MS_SHARED) &&
 	    parent_mount_private (rootfs, err) < 0)
 		return hull_error_wrap (err, "make rootfs parent mount private");
-	c->rootfd = bind_rootfs (rootfs, err);
+	c->rootfd = bind_rootfs (c->cfg, rootfs, err);
 	if (c->rootfd < 0)
 		return hull_error_wrap (err, "bind rootfs");
 	return 0;
