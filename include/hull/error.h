@@ -16,8 +16,8 @@ enum hull_error_kind {
 };
 
 typedef struct hull_error {
-	int code;  /* errno value, 0 when not an OS error */
-	int kind;  /* enum hull_error_kind */
+	int code; /* errno value, 0 when not an OS error */
+	int kind; /* enum hull_error_kind */
 	char msg[HULL_ERROR_MSG_MAX];
 } hull_error_t;
 

@@ -31,7 +31,7 @@ struct hull_kvv {
 
 /* Optional scalars: `has_x` says whether the JSON carried it. */
 struct hull_oci_rlimit {
-	char *type; /* "RLIMIT_NOFILE" ... */
+	char *type;   /* "RLIMIT_NOFILE" ... */
 	int resource; /* resolved RLIMIT_* number */
 	uint64_t hard;
 	uint64_t soft;
@@ -95,15 +95,16 @@ struct hull_oci_process {
 /* Mount option flags understood by hull (runc's list, mount(8) names). */
 struct hull_oci_mount {
 	char *destination;
-	char *source; /* may be NULL */
-	char *type; /* may be NULL ("bind" is implied by bind options) */
+	char *source;		  /* may be NULL */
+	char *type;		  /* may be NULL ("bind" is implied by bind options) */
 	struct hull_strv options; /* raw strings as given */
 	/* Parsed from options: */
-	unsigned long flags; /* MS_* to set */
+	unsigned long flags;	   /* MS_* to set */
 	unsigned long clear_flags; /* MS_* explicitly cleared ("rw", "suid", ...) */
 	unsigned long propagation; /* MS_PRIVATE|MS_SLAVE|MS_SHARED|MS_UNBINDABLE [|MS_REC] or 0 */
-	uint64_t attr_set, attr_clr; /* MOUNT_ATTR_* for recursive options ("rro", "rnosuid", ...) */
-	bool bind; /* bind or rbind */
+	uint64_t attr_set,
+		attr_clr;    /* MOUNT_ATTR_* for recursive options ("rro", "rnosuid", ...) */
+	bool bind;	     /* bind or rbind */
 	bool recursive_bind; /* rbind */
 	bool tmpcopyup;
 	bool idmap, ridmap;
@@ -249,7 +250,7 @@ struct hull_oci_linux {
 	size_t n_devices;
 	char *cgroups_path;
 	struct hull_oci_resources resources;
-	char *rootfs_propagation; /* "private", "rslave", ... or NULL */
+	char *rootfs_propagation;		/* "private", "rslave", ... or NULL */
 	unsigned long rootfs_propagation_flags; /* parsed MS_* */
 	struct hull_oci_seccomp seccomp;
 	struct hull_kvv sysctl;
@@ -257,7 +258,7 @@ struct hull_oci_linux {
 	struct hull_strv readonly_paths;
 	char *mount_label;
 	bool has_personality;
-	char *personality_domain; /* LINUX or LINUX32 */
+	char *personality_domain;  /* LINUX or LINUX32 */
 	unsigned long personality; /* PER_LINUX / PER_LINUX32 */
 	struct hull_strv personality_flags;
 	char *intel_rdt_json; /* parsed for shape only */
@@ -302,7 +303,7 @@ const char *hull_oci_cap_name (int cap);
 int hull_oci_cap_last (void); /* highest capability number hull knows */
 
 const char *hull_oci_ns_name (enum hull_oci_ns_type t); /* "pid", "network", ... */
-int hull_oci_ns_from_name (const char *name); /* -1 if unknown */
+int hull_oci_ns_from_name (const char *name);		/* -1 if unknown */
 
 /* The hardened default config.json (`hull spec`). Caller frees. */
 char *hull_oci_spec_default (bool rootless, hull_error_t *err);

@@ -9,8 +9,8 @@
 #include "hull/oci.h"
 
 struct hull_run_options {
-	const char *id; /* container id, validated by the caller */
-	const char *bundle; /* absolute bundle directory; root.path is relative to it */
+	const char *id;		/* container id, validated by the caller */
+	const char *bundle;	/* absolute bundle directory; root.path is relative to it */
 	const char *state_root; /* --root, default /run/hull */
 };
 
@@ -28,7 +28,7 @@ int hull_runtime_validate_id (const char *id, hull_error_t *err);
 /* Options for `hull sandbox`. */
 struct hull_sandbox_bind {
 	const char *source; /* host path */
-	const char *dest; /* absolute path in the sandbox (defaults to source) */
+	const char *dest;   /* absolute path in the sandbox (defaults to source) */
 	bool writable;
 };
 
@@ -36,11 +36,11 @@ struct hull_sandbox_options {
 	const char *rootfs; /* NULL: the host's "/" */
 	struct hull_sandbox_bind *binds;
 	size_t n_binds;
-	bool loopback_net; /* a private net namespace with `lo` up (never the host's network) */
-	const char *cwd; /* NULL: "/" */
+	bool loopback_net;    /* a private net namespace with `lo` up (never the host's network) */
+	const char *cwd;      /* NULL: "/" */
 	const char *hostname; /* NULL: "sandbox" */
-	char *const *argv; /* command and arguments (argv[0] looked up in PATH) */
-	char *const *env; /* NULL: a minimal environment (PATH, TERM, HOME=/tmp) */
+	char *const *argv;    /* command and arguments (argv[0] looked up in PATH) */
+	char *const *env;     /* NULL: a minimal environment (PATH, TERM, HOME=/tmp) */
 };
 
 /* Build the in-memory OCI config that `hull sandbox` runs. */

@@ -10,9 +10,9 @@
 #define HULL_EXIT_ERROR 125 /* hull's own failure (podman convention, DESIGN.md) */
 
 struct hull_cli_globals {
-	const char *root; /* --root, default /run/hull */
+	const char *root;     /* --root, default /run/hull */
 	const char *log_path; /* --log */
-	bool log_json; /* --log-format json */
+	bool log_json;	      /* --log-format json */
 	bool debug;
 	bool systemd_cgroup;
 };
@@ -21,7 +21,7 @@ struct hull_cli_command {
 	const char *name;
 	int (*fn) (struct hull_cli_globals *g, int argc, char **argv);
 	const char *summary; /* one line for `hull --help` */
-	const char *help; /* the man-page-style text for `hull CMD --help` */
+	const char *help;    /* the man-page-style text for `hull CMD --help` */
 };
 
 /* Print "hull: <cmd>: <message>" for err (and log it), return the exit code its kind

@@ -48,7 +48,8 @@ cmd_spec (struct hull_cli_globals *g, int argc, char **argv)
 			to_stdout = true;
 		else if (strcmp (argv[i], "-b") == 0 || strcmp (argv[i], "--bundle") == 0) {
 			if (++i >= argc)
-				return hull_cli_usage ("spec", "option `%s` needs a value", argv[i - 1]);
+				return hull_cli_usage ("spec", "option `%s` needs a value",
+						       argv[i - 1]);
 			bundle = argv[i];
 		} else
 			return hull_cli_usage ("spec", "unknown argument `%s`", argv[i]);

@@ -133,7 +133,7 @@ parse_globals (struct hull_cli_globals *g, int argc, char **argv)
 		else if (i + 1 < argc)                                                             \
 			val = argv[++i];                                                           \
 		else {                                                                             \
-			fprintf (stderr, "hull: option `%s` needs a value\n", a);                 \
+			fprintf (stderr, "hull: option `%s` needs a value\n", a);                  \
 			return -1;                                                                 \
 		}                                                                                  \
 	} while (0)
@@ -150,7 +150,8 @@ parse_globals (struct hull_cli_globals *g, int argc, char **argv)
 			else if (strcmp (val, "text") == 0)
 				g->log_json = false;
 			else {
-				fprintf (stderr, "hull: --log-format: `%s` is not text or json\n", val);
+				fprintf (stderr, "hull: --log-format: `%s` is not text or json\n",
+					 val);
 				return -1;
 			}
 		} else if (IS ("--debug"))
@@ -164,7 +165,8 @@ parse_globals (struct hull_cli_globals *g, int argc, char **argv)
 			printf ("hull version 0.1.0\nspec: 1.2.0\n");
 			exit (0);
 		} else {
-			fprintf (stderr, "hull: unknown global option `%s`\nTry `hull --help`.\n", a);
+			fprintf (stderr, "hull: unknown global option `%s`\nTry `hull --help`.\n",
+				 a);
 			return -1;
 		}
 #undef IS

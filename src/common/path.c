@@ -123,7 +123,8 @@ fallback_open (int rootfd, const char *path, int flags, mode_t mode, bool strict
 				errno = EISDIR;
 				goto out;
 			}
-			ret = openat (walk_top (&w), ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+			ret = openat (walk_top (&w), ".",
+				      (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
 			goto out;
 		}
 		comp = cur;
@@ -210,7 +211,7 @@ fallback_open (int rootfd, const char *path, int flags, mode_t mode, bool strict
 		}
 		w.fds[++w.depth] = fd;
 	}
-out: {
+out : {
 	int saved = errno;
 	walk_reset (&w);
 	errno = saved;

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void __attribute__ ((noreturn))
-oom (void)
+static void __attribute__ ((noreturn)) oom (void)
 {
 	static const char msg[] = "hull: out of memory\n";
 	/* Nothing sensible can continue without memory: abort, as STYLE.md asks. */

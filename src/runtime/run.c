@@ -36,7 +36,7 @@
 #define HULL_ID_MAX 1024
 
 /* Signals hull passes on to the container rather than acting on itself. */
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP,  SIGQUIT, SIGUSR1,
+static const int forwarded_signals[] = { SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
 					 SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
 
 struct run_ctx {
@@ -44,7 +44,7 @@ struct run_ctx {
 	const char *rootfs; /* "/proc/self/fd/N" of rootfs_fd */
 	int rootfs_fd;
 	int *source_fds; /* one per cfg->mounts entry, -1 where not a bind */
-	int sync_child; /* the child's end */
+	int sync_child;	 /* the child's end */
 	bool new_user;
 	pid_t hull_pid;
 };
@@ -55,13 +55,14 @@ hull_runtime_validate_id (const char *id, hull_error_t *err)
 	size_t n = strlen (id);
 
 	if (n == 0 || n > HULL_ID_MAX)
-		return hull_error_make (err, EINVAL, "container id must be 1 to %d bytes", HULL_ID_MAX);
+		return hull_error_make (err, EINVAL, "container id must be 1 to %d bytes",
+					HULL_ID_MAX);
 	/* The id names a directory under --root: no separators, no dot-dot, no hidden
 	 * names, so it can never point outside the state root. */
 	for (size_t i = 0; i < n; i++) {
 		char c = id[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  (i > 0 && (c == '_' || c == '-' || c == '.'));
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-' || c == '.'));
 		if (!ok)
 			return hull_error_make (err, EINVAL,
 						"container id `%s`: only letters, digits and `_.-` "
@@ -119,8 +120,7 @@ check_runnable (const struct hull_oci_config *cfg, hull_error_t *err)
 	return hull_ns_check_sysctls (cfg, err);
 }
 
-static void __attribute__ ((noreturn))
-child_fail (int fd, hull_error_t *err)
+static void __attribute__ ((noreturn)) child_fail (int fd, hull_error_t *err)
 {
 	hull_sync_send_error (fd, err);
 	_exit (err->kind ? err->kind : 125);
@@ -157,8 +157,7 @@ child_setup (struct run_ctx *c, hull_error_t *err)
 	return hull_process_apply_identity (cfg, err);
 }
 
-static void __attribute__ ((noreturn))
-child_main (struct run_ctx *c)
+static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
 {
 	hull_error_t err = { 0 };
 	sigset_t none;
@@ -176,7 +175,8 @@ child_main (struct run_ctx *c)
 static pid_t
 clone_container (struct run_ctx *c, int flags, bool deathsig)
 {
-	pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL,
+				     NULL);
 
 	if (pid != 0)
 		return pid;
@@ -187,8 +187,7 @@ clone_container (struct run_ctx *c, int flags, bool deathsig)
 	child_main (c);
 }
 
-static void __attribute__ ((noreturn))
-intermediate_main (struct run_ctx *c, int flags)
+static void __attribute__ ((noreturn)) intermediate_main (struct run_ctx *c, int flags)
 {
 	hull_error_t err = { 0 };
 	pid_t pid;
@@ -280,7 +279,8 @@ write_oom_score_adj (pid_t pid, int v, hull_error_t *err)
 
 	if (fd < 0 || write (fd, buf, (size_t) n) != n)
 		return hull_error_make (err, errno, "process.oomScoreAdj: set %d%s", v,
-					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)"
+							: "");
 	return 0;
 }
 
@@ -373,7 +373,8 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 	struct run_ctx c = {
 		.cfg = cfg,
 		.rootfs_fd = -EBADF,
-		.new_user = hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
+		.new_user =
+			hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
 		.hull_pid = getpid (),
 	};
 	if ((r = open_sources (&c, rootfs, opts->bundle, err)) < 0 ||

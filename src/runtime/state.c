@@ -55,7 +55,8 @@ hull_state_create (const char *root, const char *id, hull_error_t *err)
 	/* mkdir is the atomic claim on the id: two runs with one id cannot both win. */
 	if (mkdirat (rootfd, id, 0700) < 0) {
 		if (errno == EEXIST)
-			hull_error_make (err, EEXIST, "container `%s` already exists in `%s`", id, root);
+			hull_error_make (err, EEXIST, "container `%s` already exists in `%s`", id,
+					 root);
 		else
 			hull_error_make (err, errno, "create state for `%s` in `%s`", id, root);
 		return NULL;

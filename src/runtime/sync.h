@@ -13,15 +13,15 @@
 #include "hull/error.h"
 
 enum hull_sync_type {
-	HULL_SYNC_GO = 'G', /* parent -> child: ids mapped, carry on */
-	HULL_SYNC_PID = 'P', /* intermediate -> parent: pid of the container process */
+	HULL_SYNC_GO = 'G',    /* parent -> child: ids mapped, carry on */
+	HULL_SYNC_PID = 'P',   /* intermediate -> parent: pid of the container process */
 	HULL_SYNC_ERROR = 'E', /* child -> parent: an hull_error_t */
 	HULL_SYNC_READY = 'R', /* child -> parent: set up, about to exec */
 };
 
 struct hull_sync_msg {
 	uint8_t type;
-	int32_t value; /* pid for HULL_SYNC_PID */
+	int32_t value;	    /* pid for HULL_SYNC_PID */
 	hull_error_t error; /* for HULL_SYNC_ERROR */
 };
 

@@ -321,7 +321,7 @@ legacy:
 
 int
 hull_mount_clone_detached (int srcfd, const char *srcname, const char *dest,
-			    const struct hull_mount_opts *o, hull_error_t *err)
+			   const struct hull_mount_opts *o, hull_error_t *err)
 {
 	unsigned int fl = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
 	_cleanup_close_ int mfd = -EBADF;

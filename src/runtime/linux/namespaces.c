@@ -19,9 +19,9 @@
 #endif
 
 static const int ns_flags[HULL_NS__COUNT] = {
-	[HULL_NS_PID] = CLONE_NEWPID,	[HULL_NS_NETWORK] = CLONE_NEWNET,
-	[HULL_NS_MOUNT] = CLONE_NEWNS,	[HULL_NS_IPC] = CLONE_NEWIPC,
-	[HULL_NS_UTS] = CLONE_NEWUTS,	[HULL_NS_USER] = CLONE_NEWUSER,
+	[HULL_NS_PID] = CLONE_NEWPID,	    [HULL_NS_NETWORK] = CLONE_NEWNET,
+	[HULL_NS_MOUNT] = CLONE_NEWNS,	    [HULL_NS_IPC] = CLONE_NEWIPC,
+	[HULL_NS_UTS] = CLONE_NEWUTS,	    [HULL_NS_USER] = CLONE_NEWUSER,
 	[HULL_NS_CGROUP] = CLONE_NEWCGROUP, [HULL_NS_TIME] = CLONE_NEWTIME,
 };
 
@@ -123,7 +123,8 @@ hull_ns_join_paths (const struct hull_oci_config *cfg, hull_error_t *err)
 		/* A new time namespace applies to children only, and its offsets can be set
 		 * only before any process lives in it (time_namespaces(7)). */
 		if (unshare (CLONE_NEWTIME) < 0)
-			return hull_error_make (err, errno, "linux.namespaces: create time namespace");
+			return hull_error_make (err, errno,
+						"linux.namespaces: create time namespace");
 		if ((r = write_time_offsets (cfg, err)) < 0)
 			return r;
 	}
@@ -131,8 +132,7 @@ hull_ns_join_paths (const struct hull_oci_config *cfg, hull_error_t *err)
 }
 
 static int
-write_map (pid_t pid, const char *file, const struct hull_oci_idmap *m, size_t n,
-	   hull_error_t *err)
+write_map (pid_t pid, const char *file, const struct hull_oci_idmap *m, size_t n, hull_error_t *err)
 {
 	_cleanup_free_ char *path = hull_xasprintf ("/proc/%d/%s", pid, file);
 	_cleanup_close_ int fd = -EBADF;
@@ -198,11 +198,11 @@ static const struct {
 	bool exact;
 	enum hull_oci_ns_type ns;
 } ns_sysctls[] = {
-	{ "kernel.msgmax", true, HULL_NS_IPC },	   { "kernel.msgmnb", true, HULL_NS_IPC },
-	{ "kernel.msgmni", true, HULL_NS_IPC },	   { "kernel.sem", true, HULL_NS_IPC },
-	{ "kernel.shmall", true, HULL_NS_IPC },	   { "kernel.shmmax", true, HULL_NS_IPC },
-	{ "kernel.shmmni", true, HULL_NS_IPC },	   { "kernel.shm_rmid_forced", true, HULL_NS_IPC },
-	{ "fs.mqueue.", false, HULL_NS_IPC },	   { "net.", false, HULL_NS_NETWORK },
+	{ "kernel.msgmax", true, HULL_NS_IPC },	  { "kernel.msgmnb", true, HULL_NS_IPC },
+	{ "kernel.msgmni", true, HULL_NS_IPC },	  { "kernel.sem", true, HULL_NS_IPC },
+	{ "kernel.shmall", true, HULL_NS_IPC },	  { "kernel.shmmax", true, HULL_NS_IPC },
+	{ "kernel.shmmni", true, HULL_NS_IPC },	  { "kernel.shm_rmid_forced", true, HULL_NS_IPC },
+	{ "fs.mqueue.", false, HULL_NS_IPC },	  { "net.", false, HULL_NS_NETWORK },
 	{ "kernel.hostname", true, HULL_NS_UTS }, { "kernel.domainname", true, HULL_NS_UTS },
 };
 
@@ -223,17 +223,18 @@ hull_ns_check_sysctls (const struct hull_oci_config *cfg, hull_error_t *err)
 				continue;
 			ns = hull_ns_find (cfg, ns_sysctls[j].ns);
 			if (ns == NULL)
-				return hull_error_make (
-					err, EPERM,
-					"linux.sysctl: `%s` needs a %s namespace, or it would change the host",
-					k, hull_oci_ns_name (ns_sysctls[j].ns));
+				return hull_error_make (err, EPERM,
+							"linux.sysctl: `%s` needs a %s namespace, "
+							"or it would change the host",
+							k, hull_oci_ns_name (ns_sysctls[j].ns));
 			ok = true;
 		}
 		if (!ok)
-			return hull_error_make (err, EPERM,
-						"linux.sysctl: `%s` is not namespaced; setting it would "
-						"change the host",
-						k);
+			return hull_error_make (
+				err, EPERM,
+				"linux.sysctl: `%s` is not namespaced; setting it would "
+				"change the host",
+				k);
 		if (strchr (k, '/') || strstr (k, ".."))
 			return hull_error_make (err, EINVAL, "linux.sysctl: invalid name `%s`", k);
 	}
@@ -265,8 +266,8 @@ hull_ns_apply_sysctls (const struct hull_oci_config *cfg, hull_error_t *err)
 		if (fd < 0)
 			return hull_error_make (err, errno, "linux.sysctl: open `%s`", kv->key);
 		if (write (fd, kv->value, len) != (ssize_t) len)
-			return hull_error_make (err, errno, "linux.sysctl: set `%s` to `%s`", kv->key,
-						kv->value);
+			return hull_error_make (err, errno, "linux.sysctl: set `%s` to `%s`",
+						kv->key, kv->value);
 	}
 	return 0;
 }

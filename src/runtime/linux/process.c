@@ -37,12 +37,14 @@ hull_process_apply_rlimits (const struct hull_oci_process *p, hull_error_t *err)
 
 		if (setrlimit (rl->resource, &want) == 0)
 			continue;
-		if (errno == EPERM && getrlimit (rl->resource, &cur) == 0 && want.rlim_max > cur.rlim_max)
-			return hull_error_make (err, EPERM,
-						"process.rlimits: %s: raising the hard limit to %llu "
-						"(host hard limit %llu) needs CAP_SYS_RESOURCE",
-						rlimit_name (rl), (unsigned long long) rl->hard,
-						(unsigned long long) cur.rlim_max);
+		if (errno == EPERM && getrlimit (rl->resource, &cur) == 0 &&
+		    want.rlim_max > cur.rlim_max)
+			return hull_error_make (
+				err, EPERM,
+				"process.rlimits: %s: raising the hard limit to %llu "
+				"(host hard limit %llu) needs CAP_SYS_RESOURCE",
+				rlimit_name (rl), (unsigned long long) rl->hard,
+				(unsigned long long) cur.rlim_max);
 		return hull_error_make (err, errno, "process.rlimits: set %s to %llu/%llu",
 					rlimit_name (rl), (unsigned long long) rl->soft,
 					(unsigned long long) rl->hard);
@@ -75,8 +77,8 @@ apply_lsm (const struct hull_oci_process *p, hull_error_t *err)
 						"enabled on this host",
 						p->apparmor_profile);
 		v = hull_xasprintf ("exec %s", p->apparmor_profile);
-		if (write_attr ("/proc/thread-self/attr/apparmor/exec", v, "process.apparmorProfile",
-				err) < 0)
+		if (write_attr ("/proc/thread-self/attr/apparmor/exec", v,
+				"process.apparmorProfile", err) < 0)
 			return -1;
 	}
 	if (p->selinux_label && p->selinux_label[0]) {
@@ -146,7 +148,8 @@ drop_bounding (uint64_t keep, hull_error_t *err)
 		if (r == 0 || (keep & (1ULL << cap)))
 			continue;
 		if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			return hull_error_make (err, errno, "capabilities: drop %s from bounding set",
+			return hull_error_make (err, errno,
+						"capabilities: drop %s from bounding set",
 						hull_oci_cap_name (cap));
 	}
 	return 0;
@@ -178,7 +181,8 @@ set_caps (const struct hull_oci_caps *c, hull_error_t *err)
 		data[i].inheritable = (uint32_t) (c->inheritable >> (32 * i));
 	}
 	if (syscall (SYS_capset, &hdr, data) < 0)
-		return hull_error_make (err, errno, "capabilities: set effective/permitted/inheritable");
+		return hull_error_make (err, errno,
+					"capabilities: set effective/permitted/inheritable");
 	if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return hull_error_make (err, errno, "capabilities: clear ambient set");
 	for (int cap = 0; cap < 64; cap++) {
@@ -222,8 +226,8 @@ check_cwd (const char *cwd, hull_error_t *err)
 	/* After pivot_root a working directory outside the root reads back as
 	 * "(unreachable)/...": refuse it (runc CVE-2024-21626, leaked-cwd escape). */
 	if (getcwd (buf, sizeof buf) == NULL || buf[0] != '/')
-		return hull_error_make (err, EPERM, "process.cwd: `%s` is outside the container root",
-					cwd);
+		return hull_error_make (err, EPERM,
+					"process.cwd: `%s` is outside the container root", cwd);
 	return 0;
 }
 
@@ -270,8 +274,8 @@ exec_error (const char *cmd, int e, const char *path, hull_error_t *err)
 {
 	hull_error_make (err, e, "exec `%s`%s%s%s", cmd, path ? " (PATH=" : "", path ? path : "",
 			 path ? ")" : "");
-	return hull_error_set_kind (err, e == ENOENT ? HULL_ERR_EXEC_NOT_FOUND
-						     : HULL_ERR_EXEC_DENIED);
+	return hull_error_set_kind (err,
+				    e == ENOENT ? HULL_ERR_EXEC_NOT_FOUND : HULL_ERR_EXEC_DENIED);
 }
 
 int
@@ -292,7 +296,8 @@ hull_process_exec (const struct hull_oci_process *p, hull_error_t *err)
 	path = env_path (p);
 	for (const char *d = path; *d;) {
 		size_t n = strcspn (d, ":");
-		_cleanup_free_ char *full = hull_xasprintf ("%.*s/%s", (int) n, n ? d : ".", argv[0]);
+		_cleanup_free_ char *full =
+			hull_xasprintf ("%.*s/%s", (int) n, n ? d : ".", argv[0]);
 
 		execve (full, argv, envp);
 		/* Like execvp: remember a permission problem, keep looking after ENOENT. */

@@ -793,7 +793,8 @@ hull_rootfs_prepare_sources (const struct hull_oci_config *cfg, int bundle_fd, h
 			continue;
 		src = openat (bundle_fd, m->source, O_PATH | O_CLOEXEC);
 		if (src < 0) {
-			hull_error_make (err, errno, "mount `%s` on `%s`", m->source, m->destination);
+			hull_error_make (err, errno, "mount `%s` on `%s`", m->source,
+					 m->destination);
 			hull_rootfs_close_sources (cfg, fds);
 			return NULL;
 		}
