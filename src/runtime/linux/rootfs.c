@@ -748,6 +748,26 @@ wants_cgroup (const struct hull_oci_config *cfg)
 	return false;
 }
 
+/* runc and crun create a missing process.cwd (mode 0755, as the container's root),
+ * before the root turns read-only; the spec is silent, images rely on it. */
+static int
+ensure_cwd (int rootfd, const struct hull_oci_config *cfg, hull_error_t *err)
+{
+	const char *cwd = cfg->process.cwd;
+	_cleanup_close_ int fd = -EBADF;
+	hull_error_t ignored;
+
+	if (cwd == NULL || !cfg->has_process)
+		return 0;
+	fd = hull_path_openat_in_root (rootfd, cwd, O_PATH | O_DIRECTORY, 0, &ignored);
+	if (fd >= 0 || ignored.code != ENOENT)
+		return 0; /* present, or an error the process's own chdir will report */
+	fd = hull_path_mkdirs_in_root (rootfd, cwd, 0755, err);
+	if (fd < 0)
+		return hull_error_wrap (err, "process.cwd: create `%s`", cwd);
+	return 0;
+}
+
 static int
 setup (struct ctx *c, const char *rootfs, hull_error_t *err)
 {
@@ -772,6 +792,8 @@ setup (struct ctx *c, const char *rootfs, hull_error_t *err)
 		if (devnull < 0)
 			return devnull;
 	}
+	if (ensure_cwd (rootfd, cfg, err) < 0)
+		return hull_error_ret (err);
 	if (do_pivot (rootfd, err) < 0)
 		return hull_error_ret (err);
 	return finish_root (cfg, devnull, err);
