@@ -136,6 +136,8 @@ child_setup (struct run_ctx *c, hull_error_t *err)
 	r = hull_sync_recv (c->sync_child, &m, err);
 	if (r <= 0 || m.type != HULL_SYNC_GO)
 		return r < 0 ? r : hull_error_make (err, EPROTO, "sync: expected go from runtime");
+	if ((r = hull_process_apply_affinity (cfg->process.exec_cpu_affinity_initial, err)) < 0)
+		return r;
 	/* In a new user namespace become its root, the uid the maps were written for. */
 	if (c->new_user && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
 		return hull_error_make (err, errno, "become root in the user namespace");
@@ -163,6 +165,9 @@ static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
 	sigset_t none;
 
 	if (child_setup (c, &err) < 0)
+		child_fail (c->sync_child, &err);
+	/* "final" applies once the process is in its cgroup, right before it execs. */
+	if (hull_process_apply_affinity (c->cfg->process.exec_cpu_affinity_final, &err) < 0)
 		child_fail (c->sync_child, &err);
 	sigemptyset (&none);
 	sigprocmask (SIG_SETMASK, &none, NULL);

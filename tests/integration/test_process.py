@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The container process: exit status, stdio, args/env/cwd, user, limits, privileges."""
+import os
 import signal
 
 import pytest
@@ -238,3 +239,20 @@ def test_container_process_is_pid_1(bundle):
     p = probe(bundle)
     assert p["pid"] == 1
     assert p["ppid"] == 0
+
+
+def test_exec_cpu_affinity(bundle):
+    """execCPUAffinity.final pins the process before exec; initial alone is kept."""
+    cpus = sorted(os.sched_getaffinity(0))
+    last = cpus[-1]
+    bundle.config["process"]["execCPUAffinity"] = {"initial": "%d-%d" % (cpus[0], last),
+                                                   "final": str(last)}
+    cp = bundle.run(["/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status"])
+    assert cp.returncode == 0, explain(cp)
+    assert cp.stdout.split()[-1] == str(last)
+
+
+def test_exec_cpu_affinity_bad_list_is_an_error(bundle):
+    bundle.config["process"]["execCPUAffinity"] = {"final": "3-1"}
+    cp = bundle.run(["/bin/true"])
+    hullkit.assert_hull_error(cp, "execCPUAffinity")

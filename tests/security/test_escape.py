@@ -46,6 +46,20 @@ def test_mount_destination_symlink_stays_in_rootfs(bundle, host_mounts_unchanged
         inside, "\n".join(p["mountinfo"]))
 
 
+@pytest.mark.parametrize("dest", ["/evil", "/evil/sub", "/dir/evil"])
+def test_mount_destination_climbing_symlink_is_refused(bundle, host_mounts_unchanged, dest):
+    """A relative symlink that climbs above the rootfs (`../../../../etc`) at a mount
+    destination is an attack or a broken bundle: hull refuses it with exit 125 and one
+    line naming the destination, and mounts nothing."""
+    os.makedirs(os.path.join(bundle.rootfs, "dir"), exist_ok=True)
+    depth = dest.count("/")
+    link = os.path.join(bundle.rootfs, dest.lstrip("/").rsplit("/sub", 1)[0])
+    os.symlink("../" * (depth + 4) + "etc", link)
+    bundle.add_mount(dest, "tmpfs", "hullescape", ["size=64k"])
+    cp = bundle.run(["/usr/bin/hull-probe", "report"])
+    hullkit.assert_hull_error(cp, dest, "climbs out of the container root")
+
+
 def test_bind_mount_onto_symlink_to_host_etc(bundle, host_mounts_unchanged):
     """rootfs/etc/shadowed -> /etc/hostname (a host file): binding over it must not
     cover the host's /etc/hostname."""

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/parse.h"
 #include "common/xalloc.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -126,6 +127,49 @@ apply_sched (const struct hull_oci_process *p, hull_error_t *err)
 			return hull_error_make (err, errno, "process.scheduler: set policy %s",
 						p->scheduler.policy);
 	}
+	return 0;
+}
+
+/* "0-3,7" (a cpuset list, config.md "execCPUAffinity") into a cpu_set_t. */
+static int
+parse_cpu_list (const char *list, cpu_set_t *set, hull_error_t *err)
+{
+	_cleanup_free_ char *copy = hull_xstrdup (list);
+	char *save = NULL;
+
+	CPU_ZERO (set);
+	for (char *tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save)) {
+		char *dash = strchr (tok, '-');
+		uint32_t lo, hi;
+
+		if (dash)
+			*dash = '\0';
+		if (hull_parse_u32 (tok, 10, &lo, "process.execCPUAffinity", err) < 0 ||
+		    hull_parse_u32 (dash ? dash + 1 : tok, 10, &hi, "process.execCPUAffinity", err) < 0)
+			return -1;
+		if (lo > hi || hi >= CPU_SETSIZE)
+			return hull_error_make (err, EINVAL,
+						"process.execCPUAffinity: bad CPU range in `%s`", list);
+		for (uint32_t c = lo; c <= hi; c++)
+			CPU_SET (c, set);
+	}
+	if (CPU_COUNT (set) == 0)
+		return hull_error_make (err, EINVAL, "process.execCPUAffinity: empty CPU list `%s`",
+					list);
+	return 0;
+}
+
+int
+hull_process_apply_affinity (const char *list, hull_error_t *err)
+{
+	cpu_set_t set;
+
+	if (list == NULL || list[0] == '\0')
+		return 0;
+	if (parse_cpu_list (list, &set, err) < 0)
+		return -1;
+	if (sched_setaffinity (0, sizeof set, &set) < 0)
+		return hull_error_make (err, errno, "process.execCPUAffinity: set CPUs `%s`", list);
 	return 0;
 }
 
