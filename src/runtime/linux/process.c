@@ -145,11 +145,13 @@ parse_cpu_list (const char *list, cpu_set_t *set, hull_error_t *err)
 		if (dash)
 			*dash = '\0';
 		if (hull_parse_u32 (tok, 10, &lo, "process.execCPUAffinity", err) < 0 ||
-		    hull_parse_u32 (dash ? dash + 1 : tok, 10, &hi, "process.execCPUAffinity", err) < 0)
+		    hull_parse_u32 (dash ? dash + 1 : tok, 10, &hi, "process.execCPUAffinity",
+				    err) < 0)
 			return -1;
 		if (lo > hi || hi >= CPU_SETSIZE)
 			return hull_error_make (err, EINVAL,
-						"process.execCPUAffinity: bad CPU range in `%s`", list);
+						"process.execCPUAffinity: bad CPU range in `%s`",
+						list);
 		for (uint32_t c = lo; c <= hi; c++)
 			CPU_SET (c, set);
 	}
