@@ -8,18 +8,56 @@
 #include "hull/error.h"
 #include "hull/oci.h"
 
-struct hull_run_options {
-	const char *id;		/* container id, validated by the caller */
-	const char *bundle;	/* absolute bundle directory; root.path is relative to it */
-	const char *state_root; /* --root, default /run/hull */
+enum hull_run_mode {
+	HULL_RUN_FOREGROUND = 0, /* `run`: wait for the process, then delete everything */
+	HULL_RUN_DETACH, /* `run --detach`: start it and return */
+	HULL_RUN_CREATE, /* `create`: everything but the user process, which waits for start */
 };
 
-/* Run cfg in the foreground: the process gets the caller's stdio; returns 0 and
- * sets *status to the container's exit status (128+N if killed by signal N), or a
- * negative value with err filled (kind HULL_ERR_EXEC_* for 126/127). Nothing of the
- * container is left once it returns: no mounts, no processes, no state. */
+struct hull_run_options {
+	const char *id; /* container id, validated by the caller */
+	const char *bundle; /* absolute bundle directory; root.path is relative to it */
+	const char *state_root; /* --root, default /run/hull */
+	enum hull_run_mode mode;
+	const char *pid_file; /* --pid-file: the container's pid, written atomically */
+	const char *console_socket; /* --console-socket: where the pty master goes */
+	unsigned int preserve_fds; /* --preserve-fds: fds 3..3+N-1 pass into the container */
+};
+
+/* Create (and, unless mode is HULL_RUN_CREATE, start) a container from cfg. In the
+ * foreground the process gets the caller's stdio; returns 0 and sets *status to the
+ * container's exit status (128+N if killed by signal N), and nothing of the container
+ * is left afterwards: no mounts, processes, cgroups or state. Otherwise returns 0 once
+ * the container is created (or started) and its state is saved under state_root. On
+ * failure returns a negative value with err filled (kind HULL_ERR_EXEC_* for 126/127)
+ * and leaves nothing behind. */
 int hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_options *opts,
 		      int *status, hull_error_t *err);
+
+/* The lifecycle operations of runtime.md on a container in state_root. */
+int hull_runtime_start (const char *root, const char *id, hull_error_t *err);
+int hull_runtime_kill (const char *root, const char *id, int sig, bool all, hull_error_t *err);
+int hull_runtime_delete (const char *root, const char *id, bool force, hull_error_t *err);
+/* The runtime-spec state JSON of a container (caller frees). */
+char *hull_runtime_state (const char *root, const char *id, hull_error_t *err);
+int hull_runtime_pause (const char *root, const char *id, bool pause, hull_error_t *err);
+
+struct hull_container_info {
+	char *id;
+	pid_t pid;
+	char *status;
+	char *bundle;
+	char *created;
+	char *owner;
+};
+/* Every container under root (sorted by id); caller frees with hull_runtime_list_free. */
+int hull_runtime_list (const char *root, struct hull_container_info **out, size_t *n,
+		       hull_error_t *err);
+void hull_runtime_list_free (struct hull_container_info *v, size_t n);
+/* The pids of a container's processes (host pid namespace). */
+int hull_runtime_ps (const char *root, const char *id, pid_t **pids, size_t *n, hull_error_t *err);
+/* The runtime-spec features document (features.md), caller frees. */
+char *hull_runtime_features (void);
 
 /* Validate a container id: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 1024 bytes, no
  * "/" and not "." or "..". */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "hull/error.h"
+#include "hull/runtime.h"
 
 #define HULL_EXIT_ERROR 125 /* hull's own failure (podman convention, DESIGN.md) */
 
@@ -32,6 +33,35 @@ int hull_cli_usage (const char *cmd, const char *fmt, ...) __attribute__ ((forma
 /* True if argv holds -h or --help before a "--"; prints the command's help. */
 bool hull_cli_want_help (const struct hull_cli_command *c, int argc, char **argv);
 
-extern const struct hull_cli_command hull_cmd_run, hull_cmd_sandbox, hull_cmd_spec;
+enum hull_cli_opt_type {
+	HULL_OPT_FLAG, /* bool */
+	HULL_OPT_STRING, /* const char * */
+	HULL_OPT_UINT, /* uint32_t, checked */
+	HULL_OPT_LIST, /* struct hull_cli_list, repeatable */
+};
+
+struct hull_cli_opt {
+	const char *name; /* long name without dashes; NULL ends a table */
+	char short_name;
+	enum hull_cli_opt_type type;
+	void *dest;
+};
+
+struct hull_cli_list {
+	const char **v;
+	size_t n;
+	size_t stop_after; /* positionals after which everything is positional (0: never) */
+};
+
+/* Parse argv[1..] against opts; positionals go to `positional`. Returns 0, or the exit
+ * code after printing a usage error. */
+int hull_cli_parse (const char *cmd, const struct hull_cli_opt *opts, int argc, char **argv,
+		    struct hull_cli_list *positional);
+/* Exactly one positional, a valid container id. Returns 0 or an exit code. */
+int hull_cli_one_id (const char *cmd, struct hull_cli_list *pos, const char **id);
+
+extern const struct hull_cli_command hull_cmd_run, hull_cmd_sandbox, hull_cmd_spec, hull_cmd_create,
+	hull_cmd_start, hull_cmd_state, hull_cmd_kill, hull_cmd_delete, hull_cmd_list, hull_cmd_ps,
+	hull_cmd_pause, hull_cmd_resume, hull_cmd_features, hull_cmd_exec;
 
 #endif

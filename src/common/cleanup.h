@@ -3,6 +3,7 @@
 #ifndef HULL_CLEANUP_H
 #define HULL_CLEANUP_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,14 @@ hull_fclosep (FILE **f)
 	if (*f)
 		fclose (*f);
 	*f = NULL;
+}
+
+static inline void
+closedirp (DIR **d)
+{
+	if (*d)
+		closedir (*d);
+	*d = NULL;
 }
 
 #define _cleanup_(x) __attribute__ ((cleanup (x)))

@@ -1,52 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* `hull run`: the foreground lifecycle. The parent (hull) creates the container
- * process with its namespaces, maps its ids, lets it build its root and exec, then
- * forwards signals and waits. The child reports errors over the sync socket.
- *
- * Process shapes:
- *   common case:  hull --clone(new namespaces)--> container process (pid 1)
- *   joined paths or a new time namespace (they take effect for children only):
- *                 hull --fork--> intermediate (setns...) --clone--> container process
- *                 the intermediate exits; hull, a child subreaper, adopts the container. */
+/* create / run: the runtime's side. hull claims the id, prepares the cgroup and the
+ * mount sources, starts the container process (container.c), maps its ids, runs the
+ * runtime-namespace hooks, releases it, and then either returns (create, run
+ * --detach) or forwards signals and waits (run). The state directory is written
+ * before anything else exists, so a crash at any point leaves something
+ * `delete --force` can clean up completely. */
 #include "hull/runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "runtime/hooks.h"
+#include "runtime/internal.h"
+#include "runtime/linux/cgroup.h"
 #include "runtime/linux/namespaces.h"
-#include "runtime/linux/process.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
+#include "runtime/terminal.h"
 
 #define HULL_ID_MAX 1024
 
-/* Signals hull passes on to the container rather than acting on itself. */
+/* Signals hull passes on to a foreground container rather than acting on itself. */
 static const int forwarded_signals[] = { SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGUSR1,
 					 SIGUSR2, SIGWINCH, SIGCONT, SIGALRM };
 
-struct run_ctx {
-	const struct hull_oci_config *cfg;
-	const char *rootfs; /* "/proc/self/fd/N" of rootfs_fd */
-	int rootfs_fd;
-	int *source_fds; /* one per cfg->mounts entry, -1 where not a bind */
-	int sync_child;	 /* the child's end */
-	bool new_user;
-	pid_t hull_pid;
+/* Everything a create owns until it succeeds; released by cleanup_create on failure. */
+struct creation {
+	struct hull_state_dir *dir;
+	struct hull_state st;
+	struct hull_cgroup *cg;
+	pid_t pid;
+	int master; /* pty master, -1 */
 };
 
 int
@@ -55,14 +54,13 @@ hull_runtime_validate_id (const char *id, hull_error_t *err)
 	size_t n = strlen (id);
 
 	if (n == 0 || n > HULL_ID_MAX)
-		return hull_error_make (err, EINVAL, "container id must be 1 to %d bytes",
-					HULL_ID_MAX);
+		return hull_error_make (err, EINVAL, "container id must be 1 to %d bytes", HULL_ID_MAX);
 	/* The id names a directory under --root: no separators, no dot-dot, no hidden
 	 * names, so it can never point outside the state root. */
 	for (size_t i = 0; i < n; i++) {
 		char c = id[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-' || c == '.'));
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  (i > 0 && (c == '_' || c == '-' || c == '.'));
 		if (!ok)
 			return hull_error_make (err, EINVAL,
 						"container id `%s`: only letters, digits and `_.-` "
@@ -98,7 +96,8 @@ resolve_rootfs (const struct hull_oci_config *cfg, const char *bundle, hull_erro
 
 /* What the runtime itself needs beyond the schema checks of hull_oci_config_validate. */
 static int
-check_runnable (const struct hull_oci_config *cfg, hull_error_t *err)
+check_runnable (const struct hull_oci_config *cfg, const struct hull_run_options *opts,
+		hull_error_t *err)
 {
 	const struct hull_oci_namespace *mnt;
 
@@ -113,165 +112,62 @@ check_runnable (const struct hull_oci_config *cfg, hull_error_t *err)
 		return hull_error_make (err, EINVAL,
 					"linux.namespaces: hull needs a new mount namespace "
 					"(joining one by path is not supported)");
-	if (cfg->process.terminal)
-		return hull_error_make (err, ENOTSUP,
-					"process.terminal: terminals arrive with the lifecycle "
-					"commands; set it to false");
+	/* runc's rule: a detached container's terminal has nowhere to go but the socket. */
+	if (cfg->process.terminal && opts->mode != HULL_RUN_FOREGROUND && !opts->console_socket)
+		return hull_error_make (err, EINVAL,
+					"process.terminal: a container that outlives this command "
+					"needs --console-socket to receive its terminal");
+	if (!cfg->process.terminal && opts->console_socket)
+		return hull_error_make (err, EINVAL,
+					"--console-socket given but process.terminal is false");
 	return hull_ns_check_sysctls (cfg, err);
 }
 
-static void __attribute__ ((noreturn)) child_fail (int fd, hull_error_t *err)
-{
-	hull_sync_send_error (fd, err);
-	_exit (err->kind ? err->kind : 125);
-}
-
-static int
-child_setup (struct run_ctx *c, hull_error_t *err)
-{
-	const struct hull_oci_config *cfg = c->cfg;
-	struct hull_sync_msg m;
-	int r;
-
-	r = hull_sync_recv (c->sync_child, &m, err);
-	if (r <= 0 || m.type != HULL_SYNC_GO)
-		return r < 0 ? r : hull_error_make (err, EPROTO, "sync: expected go from runtime");
-	if ((r = hull_process_apply_affinity (cfg->process.exec_cpu_affinity_initial, err)) < 0)
-		return r;
-	/* In a new user namespace become its root, the uid the maps were written for. */
-	if (c->new_user && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
-		return hull_error_make (err, errno, "become root in the user namespace");
-	if (hull_ns_find (cfg, HULL_NS_NETWORK) && !hull_ns_find (cfg, HULL_NS_NETWORK)->path &&
-	    (r = hull_ns_loopback_up (err)) < 0)
-		return r;
-	if (cfg->hostname && sethostname (cfg->hostname, strlen (cfg->hostname)) < 0)
-		return hull_error_make (err, errno, "hostname: set `%s`", cfg->hostname);
-	if (cfg->domainname && setdomainname (cfg->domainname, strlen (cfg->domainname)) < 0)
-		return hull_error_make (err, errno, "domainname: set `%s`", cfg->domainname);
-	if ((r = hull_ns_apply_sysctls (cfg, err)) < 0)
-		return r;
-	if ((r = hull_process_apply_pre_pivot (&cfg->process, err)) < 0)
-		return r;
-	if ((r = hull_rootfs_setup (cfg, c->rootfs, c->source_fds, err)) < 0)
-		return r;
-	if ((r = hull_process_apply_rlimits (&cfg->process, err)) < 0)
-		return r;
-	return hull_process_apply_identity (cfg, err);
-}
-
-static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
-{
-	hull_error_t err = { 0 };
-	sigset_t none;
-
-	if (child_setup (c, &err) < 0)
-		child_fail (c->sync_child, &err);
-	/* "final" applies once the process is in its cgroup, right before it execs. */
-	if (hull_process_apply_affinity (c->cfg->process.exec_cpu_affinity_final, &err) < 0)
-		child_fail (c->sync_child, &err);
-	sigemptyset (&none);
-	sigprocmask (SIG_SETMASK, &none, NULL);
-	hull_process_exec (&c->cfg->process, &err);
-	child_fail (c->sync_child, &err);
-}
-
-/* clone(2) without CLONE_VM and without a new stack behaves like fork(2), and can
- * create the pid namespace's first process directly, saving a process. */
-static pid_t
-clone_container (struct run_ctx *c, int flags, bool deathsig)
-{
-	pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL,
-				     NULL);
-
-	if (pid != 0)
-		return pid;
-	/* The container must not outlive a foreground hull that was killed. (Not through
-	 * the intermediate: its exit would fire the signal at once.) */
-	if (deathsig)
-		prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	child_main (c);
-}
-
-static void __attribute__ ((noreturn)) intermediate_main (struct run_ctx *c, int flags)
-{
-	hull_error_t err = { 0 };
-	pid_t pid;
-
-	if (hull_ns_join_paths (c->cfg, &err) < 0)
-		child_fail (c->sync_child, &err);
-	pid = clone_container (c, flags, false);
-	if (pid < 0) {
-		hull_error_make (&err, errno, "clone container process");
-		child_fail (c->sync_child, &err);
-	}
-	if (hull_sync_send (c->sync_child, HULL_SYNC_PID, pid, &err) < 0)
-		_exit (125);
-	_exit (0);
-}
-
-/* Start the container process; returns its pid (in hull's pid namespace). */
-static pid_t
-spawn (struct run_ctx *c, int sync_parent, hull_error_t *err)
-{
-	int flags = hull_ns_new_flags (c->cfg);
-	struct hull_sync_msg m;
-	int status, r;
-	pid_t pid, mid;
-
-	if (!hull_ns_needs_intermediate (c->cfg)) {
-		pid = clone_container (c, flags, true);
-		if (pid < 0)
-			return hull_error_make (err, errno, "clone container process");
-		return pid;
-	}
-	if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
-		return hull_error_make (err, errno, "prctl PR_SET_CHILD_SUBREAPER");
-	mid = fork ();
-	if (mid < 0)
-		return hull_error_make (err, errno, "fork");
-	if (mid == 0)
-		intermediate_main (c, flags);
-	r = hull_sync_recv (sync_parent, &m, err);
-	while (waitpid (mid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return hull_error_make (err, EPROTO, "container setup ended early");
-	if (m.type == HULL_SYNC_ERROR) {
-		*err = m.error;
-		return hull_error_ret (err);
-	}
-	if (m.type != HULL_SYNC_PID || m.value <= 0)
-		return hull_error_make (err, EPROTO, "sync: unexpected message `%c`", m.type);
-	return m.value;
-}
-
-/* Open the rootfs and prepare every bind source here, as the runtime in the host's
- * namespaces: the container's root (a mapped uid in a user namespace) may not be
- * allowed to walk to them, and a path opened once cannot be swapped later. */
-static int
-open_sources (struct run_ctx *c, const char *rootfs, const char *bundle, hull_error_t *err)
-{
-	_cleanup_close_ int bundle_fd = open (bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	if (bundle_fd < 0)
-		return hull_error_make (err, errno, "bundle `%s`", bundle);
-	c->rootfs_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (c->rootfs_fd < 0)
-		return hull_error_make (err, errno, "root.path `%s`", rootfs);
-	c->source_fds = hull_rootfs_prepare_sources (c->cfg, bundle_fd, err);
-	if (c->source_fds == NULL)
-		return hull_error_ret (err);
-	return 0;
-}
-
 static void
-close_sources (struct run_ctx *c)
+now_rfc3339 (char *buf, size_t len)
 {
-	hull_rootfs_close_sources (c->cfg, c->source_fds);
-	c->source_fds = NULL;
-	c->rootfs_fd = hull_safe_close (c->rootfs_fd);
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime (CLOCK_REALTIME, &ts);
+	gmtime_r (&ts.tv_sec, &tm);
+	snprintf (buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+		  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+/* The listening socket `hull start` connects to; the container process inherits it.
+ * It lives in the 0700 state directory, so only root can reach it. */
+static int
+start_socket (struct hull_state_dir *dir, hull_error_t *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return hull_error_make (err, errno, "start socket");
+	snprintf (sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/start.sock",
+		  hull_state_dirfd (dir));
+	if (bind (s, (struct sockaddr *) &sa, sizeof sa) < 0 || listen (s, 4) < 0)
+		return hull_error_make (err, errno, "start socket");
+	return TAKE_FD (s);
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, hull_error_t *err)
+{
+	_cleanup_free_ char *tmp = hull_xasprintf ("%s.hull-tmp", path);
+	_cleanup_close_ int fd = -EBADF;
+	char buf[32];
+	int n = snprintf (buf, sizeof buf, "%d", pid);
+
+	/* conmon reads the pid file as soon as it appears: never let it see half of one. */
+	fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write (fd, buf, (size_t) n) != n || rename (tmp, path) < 0) {
+		int e = errno;
+		unlink (tmp);
+		return hull_error_make (err, e, "--pid-file `%s`", path);
+	}
+	return 0;
 }
 
 static int
@@ -284,33 +180,95 @@ write_oom_score_adj (pid_t pid, int v, hull_error_t *err)
 
 	if (fd < 0 || write (fd, buf, (size_t) n) != n)
 		return hull_error_make (err, errno, "process.oomScoreAdj: set %d%s", v,
-					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)"
-							: "");
+					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
 	return 0;
 }
 
-/* Parent side of setup: maps, oom score, go; then the child's verdict. */
 static int
-parent_setup (struct run_ctx *c, pid_t pid, int sync_parent, hull_error_t *err)
+runtime_hooks (const struct hull_oci_config *cfg, const struct hull_run_options *opts,
+	       pid_t pid, hull_error_t *err)
 {
-	struct hull_sync_msg m;
+	const struct hull_oci_hooks *h = &cfg->hooks;
+	_cleanup_free_ char *state = NULL;
+
+	if (h->n_prestart == 0 && h->n_create_runtime == 0)
+		return 0;
+	state = hull_container_hook_state (cfg, opts->id, opts->bundle, "creating", pid);
+	/* prestart is deprecated but still called, before createRuntime (config.md). */
+	if (hull_hooks_run (h->prestart, h->n_prestart, "prestart", state, err) < 0)
+		return -1;
+	return hull_hooks_run (h->create_runtime, h->n_create_runtime, "createRuntime", state, err);
+}
+
+/* Hooks whose failure is logged and does not undo anything (poststart, poststop). */
+static void
+soft_hooks (const struct hull_oci_config *cfg, const struct hull_run_options *opts,
+	    const struct hull_oci_hook *hooks, size_t n, const char *kind, const char *status,
+	    pid_t pid)
+{
+	_cleanup_free_ char *state = NULL;
+	hull_error_t err = { 0 };
+
+	if (n == 0)
+		return;
+	state = hull_container_hook_state (cfg, opts->id, opts->bundle, status, pid);
+	if (hull_hooks_run (hooks, n, kind, state, &err) < 0)
+		hull_log (HULL_LOG_WARNING, "%s", err.msg);
+}
+
+/* Parent side of setup: maps, cgroup, oom score, hooks, go. */
+static int
+parent_setup (struct run_ctx *c, struct creation *cr, int sync_parent, hull_error_t *err)
+{
+	const struct hull_oci_config *cfg = c->cfg;
 	int r;
 
-	if (c->new_user && (r = hull_ns_write_maps (pid, c->cfg, err)) < 0)
+	if (c->new_user && (r = hull_ns_write_maps (cr->pid, cfg, err)) < 0)
 		return r;
-	if (c->cfg->process.has_oom_score_adj &&
-	    (r = write_oom_score_adj (pid, c->cfg->process.oom_score_adj, err)) < 0)
+	if (cr->cg && (r = hull_cgroup_enter (cr->cg, cr->pid, err)) < 0)
 		return r;
-	if ((r = hull_sync_send (sync_parent, HULL_SYNC_GO, 0, err)) < 0)
+	if (cfg->process.has_oom_score_adj &&
+	    (r = write_oom_score_adj (cr->pid, cfg->process.oom_score_adj, err)) < 0)
 		return r;
-	r = hull_sync_recv (sync_parent, &m, err);
-	if (r < 0)
+	hull_crash_point ("mapped");
+	if ((r = runtime_hooks (cfg, c->opts, cr->pid, err)) < 0)
 		return r;
-	if (r == 1 && m.type == HULL_SYNC_ERROR) {
-		*err = m.error;
-		return hull_error_ret (err);
+	return hull_sync_send (sync_parent, HULL_SYNC_GO, cr->pid, err);
+}
+
+/* Read the container process's reports until it is ready (create) or has exec'd
+ * (end-of-file: the exec closed its close-on-exec end). */
+static int
+await_child (struct run_ctx *c, struct creation *cr, int sync_parent, hull_error_t *err)
+{
+	for (;;) {
+		struct hull_sync_msg m;
+		int r = hull_sync_recv (sync_parent, &m, err);
+
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return c->opts->mode == HULL_RUN_CREATE
+				       ? hull_error_make (err, EPROTO, "container process exited")
+				       : 0;
+		if (m.type == HULL_SYNC_ERROR) {
+			*err = m.error;
+			return hull_error_ret (err);
+		}
+		if (m.type == HULL_SYNC_READY && c->opts->mode == HULL_RUN_CREATE)
+			return 0;
+		if (m.type != HULL_SYNC_TERMINAL || cr->master >= 0)
+			return hull_error_make (err, EPROTO, "sync: unexpected message `%c`", m.type);
+		cr->master = hull_terminal_recv_fd (sync_parent, err);
+		if (cr->master < 0)
+			return cr->master;
+		if (c->opts->console_socket) {
+			r = hull_terminal_send_console (c->opts->console_socket, cr->master, err);
+			cr->master = hull_safe_close (cr->master);
+			if (r < 0)
+				return r;
+		}
 	}
-	return 0; /* end-of-file: the exec happened and closed the child's end */
 }
 
 static int
@@ -344,56 +302,195 @@ wait_container (pid_t pid, const sigset_t *set)
 }
 
 static void
-kill_and_reap (pid_t pid)
+cleanup_create (struct creation *cr)
 {
-	int status;
+	hull_error_t ignored;
 
-	if (pid <= 0)
-		return;
-	kill (pid, SIGKILL);
-	while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (cr->pid > 0) {
+		int status;
+		kill (cr->pid, SIGKILL);
+		while (waitpid (cr->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (cr->cg) {
+		hull_cgroup_destroy (cr->cg, &ignored);
+		cr->cg = hull_cgroup_free (cr->cg);
+	}
+	cr->master = hull_safe_close (cr->master);
+	hull_state_remove (cr->dir);
+	cr->dir = NULL;
+}
+
+static int
+open_sources (struct run_ctx *c, const char *rootfs, hull_error_t *err)
+{
+	_cleanup_close_ int bundle_fd = open (c->opts->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (bundle_fd < 0)
+		return hull_error_make (err, errno, "bundle `%s`", c->opts->bundle);
+	c->rootfs_fd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfs_fd < 0)
+		return hull_error_make (err, errno, "root.path `%s`", rootfs);
+	c->source_fds = hull_rootfs_prepare_sources (c->cfg, bundle_fd, err);
+	return c->source_fds ? 0 : hull_error_ret (err);
+}
+
+static void
+close_sources (struct run_ctx *c)
+{
+	hull_rootfs_close_sources (c->cfg, c->source_fds);
+	c->source_fds = NULL;
+	c->rootfs_fd = hull_safe_close (c->rootfs_fd);
+	c->start_listen = hull_safe_close (c->start_listen);
+}
+
+/* Claim the id and write the first state, then the cgroup. */
+static int
+prepare_state (struct run_ctx *c, struct creation *cr, const char *rootfs, hull_error_t *err)
+{
+	char created[64];
+	int r;
+
+	cr->dir = hull_state_create (c->opts->state_root, c->opts->id, err);
+	if (cr->dir == NULL)
+		return hull_error_ret (err);
+	now_rfc3339 (created, sizeof created);
+	cr->st = (struct hull_state){
+		.id = (char *) c->opts->id,
+		.phase = HULL_PHASE_CREATING,
+		.bundle = (char *) c->opts->bundle,
+		.rootfs = (char *) rootfs,
+		.created = created,
+		.terminal = c->cfg->process.terminal,
+		.annotations = c->cfg->annotations,
+	};
+	if ((r = hull_state_save (cr->dir, &cr->st, err)) < 0 ||
+	    (r = hull_state_save_config (cr->dir, c->opts->bundle, err)) < 0)
+		return r;
+	cr->st.created = NULL; /* points at the stack */
+	hull_crash_point ("state");
+	cr->cg = hull_cgroup_create (c->cfg->linux_.cgroups_path, c->opts->id, err);
+	if (cr->cg == NULL)
+		return hull_error_ret (err);
+	cr->st.cgroup = hull_cgroup_serialize (cr->cg);
+	cr->st.created = hull_xstrdup (created);
+	r = hull_state_save (cr->dir, &cr->st, err);
+	hull_crash_point ("cgroup");
+	return r;
+}
+
+static pid_t
+spawn_in_rootfs (struct run_ctx *c, int sync_parent, hull_error_t *err)
+{
+	_cleanup_close_ int saved_cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	pid_t pid;
+
+	/* The child reaches its rootfs through its working directory: clone(CLONE_NEWNS)
+	 * moves the cwd into the new mount namespace, where an fd opened here would still
+	 * point into the host's, and no path walk (0700 parents) is needed. */
+	fflush (NULL);
+	if (fchdir (c->rootfs_fd) < 0)
+		return hull_error_make (err, errno, "chdir to root.path");
+	pid = hull_container_spawn (c, sync_parent, err);
+	if (saved_cwd >= 0 && fchdir (saved_cwd) < 0)
+		hull_debug ("cannot return to the previous working directory");
+	return pid;
+}
+
+static int
+create_container (struct run_ctx *c, struct creation *cr, const char *rootfs, hull_error_t *err)
+{
+	_cleanup_close_ int sync_parent = -EBADF;
+	int fds[2], r;
+
+	if ((r = prepare_state (c, cr, rootfs, err)) < 0 || (r = open_sources (c, rootfs, err)) < 0)
+		return r;
+	if (c->opts->mode == HULL_RUN_CREATE &&
+	    (c->start_listen = start_socket (cr->dir, err)) < 0)
+		return c->start_listen;
+	if ((r = hull_sync_pair (fds, err)) < 0)
+		return r;
+	sync_parent = fds[0];
+	c->sync_child = fds[1];
+	cr->pid = spawn_in_rootfs (c, sync_parent, err);
+	c->sync_child = hull_safe_close (c->sync_child);
+	close_sources (c);
+	if (cr->pid < 0) {
+		r = cr->pid;
+		cr->pid = 0;
+		return r;
+	}
+	cr->st.pid = cr->pid;
+	cr->st.start_time = hull_state_pid_start_time (cr->pid);
+	if ((r = hull_state_save (cr->dir, &cr->st, err)) < 0)
+		return r;
+	hull_crash_point ("spawned");
+	if ((r = parent_setup (c, cr, sync_parent, err)) < 0)
+		return r;
+	return await_child (c, cr, sync_parent, err);
+}
+
+/* After the container process is ready (create) or has exec'd (run). */
+static int
+finish_create (struct run_ctx *c, struct creation *cr, hull_error_t *err)
+{
+	const struct hull_run_options *opts = c->opts;
+	int r;
+
+	cr->st.phase = opts->mode == HULL_RUN_CREATE ? HULL_PHASE_CREATED : HULL_PHASE_RUNNING;
+	if ((r = hull_state_save (cr->dir, &cr->st, err)) < 0)
+		return r;
+	hull_crash_point ("saved");
+	if (opts->pid_file && (r = write_pid_file (opts->pid_file, cr->pid, err)) < 0)
+		return r;
+	if (opts->mode != HULL_RUN_CREATE) {
+		hull_state_unlink_start_socket (cr->dir);
+		soft_hooks (c->cfg, opts, c->cfg->hooks.poststart, c->cfg->hooks.n_poststart,
+			    "poststart", "running", cr->pid);
+	}
+	return 0;
+}
+
+/* run: wait, then poststop and the removal of everything. */
+static int
+foreground (struct run_ctx *c, struct creation *cr, const sigset_t *set, int *status,
+	    hull_error_t *err)
+{
+	const struct hull_oci_hooks *h = &c->cfg->hooks;
+	int r = 0;
+
+	if (cr->master >= 0)
+		r = hull_terminal_proxy_wait (cr->master, cr->pid, set, status, err);
+	else
+		*status = wait_container (cr->pid, set);
+	cr->pid = 0; /* reaped */
+	soft_hooks (c->cfg, c->opts, h->poststop, h->n_poststop, "poststop", "stopped", 0);
+	return r;
 }
 
 int
 hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_options *opts,
 		  int *status, hull_error_t *err)
 {
+	struct creation cr = { .master = -EBADF };
 	_cleanup_free_ char *rootfs = NULL;
-	_cleanup_close_ int saved_cwd = -EBADF;
-	_cleanup_close_ int sync_parent = -EBADF;
-	struct hull_state_dir *state = NULL;
 	sigset_t set, old;
-	int fds[2], r;
-	pid_t pid;
+	int r;
 
-	if ((r = check_runnable (cfg, err)) < 0)
+	if ((r = check_runnable (cfg, opts, err)) < 0)
 		return r;
 	rootfs = resolve_rootfs (cfg, opts->bundle, err);
 	if (rootfs == NULL)
 		return hull_error_ret (err);
-	state = hull_state_create (opts->state_root, opts->id, err);
-	if (state == NULL)
-		return hull_error_ret (err);
 	struct run_ctx c = {
 		.cfg = cfg,
+		.opts = opts,
+		.rootfs = "/proc/self/cwd",
 		.rootfs_fd = -EBADF,
-		.new_user =
-			hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
-		.hull_pid = getpid (),
+		.sync_child = -EBADF,
+		.start_listen = -EBADF,
+		.new_user = hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
 	};
-	if ((r = open_sources (&c, rootfs, opts->bundle, err)) < 0 ||
-	    (r = hull_sync_pair (fds, err)) < 0) {
-		close_sources (&c);
-		hull_state_remove (state);
-		return r;
-	}
-	/* The child reaches its rootfs through its working directory: clone(CLONE_NEWNS)
-	 * moves the cwd into the new mount namespace, where an fd opened here would still
-	 * point into the host's, and no path walk (0700 parents) is needed. */
-	c.rootfs = "/proc/self/cwd";
-	sync_parent = fds[0];
-	c.sync_child = fds[1];
 	/* Block the forwarded signals (and SIGCHLD) before the clone, so none is lost
 	 * between the child's birth and the wait loop; the child unblocks before exec. */
 	sigemptyset (&set);
@@ -401,30 +498,21 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 	for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
 		sigaddset (&set, forwarded_signals[i]);
 	sigprocmask (SIG_BLOCK, &set, &old);
-	fflush (NULL);
-	saved_cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fchdir (c.rootfs_fd) < 0)
-		pid = hull_error_make (err, errno, "chdir to root.path `%s`", rootfs);
-	else
-		pid = spawn (&c, sync_parent, err);
-	if (saved_cwd >= 0 && fchdir (saved_cwd) < 0)
-		hull_debug ("cannot return to the previous working directory");
-	hull_safe_close (fds[1]);
+	r = create_container (&c, &cr, rootfs, err);
+	if (r >= 0)
+		r = finish_create (&c, &cr, err);
+	if (r >= 0 && opts->mode == HULL_RUN_FOREGROUND)
+		r = foreground (&c, &cr, &set, status, err);
 	close_sources (&c);
-	if (pid < 0) {
-		r = (int) pid;
-		goto out;
+	if (r < 0 || opts->mode == HULL_RUN_FOREGROUND)
+		cleanup_create (&cr);
+	else {
+		cr.master = hull_safe_close (cr.master);
+		hull_state_close (cr.dir);
+		hull_cgroup_free (cr.cg);
 	}
-	if ((r = parent_setup (&c, pid, sync_parent, err)) < 0) {
-		kill_and_reap (pid);
-		goto out;
-	}
-	hull_state_set_running (state, cfg, opts, pid);
-	hull_debug ("container %s: pid %d running", opts->id, pid);
-	*status = wait_container (pid, &set);
-	r = 0;
-out:
+	free (cr.st.cgroup);
+	free (cr.st.created);
 	sigprocmask (SIG_SETMASK, &old, NULL);
-	hull_state_remove (state);
 	return r;
 }

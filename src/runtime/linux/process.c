@@ -325,15 +325,19 @@ exec_error (const char *cmd, int e, const char *path, hull_error_t *err)
 }
 
 int
-hull_process_exec (const struct hull_oci_process *p, hull_error_t *err)
+hull_process_exec (const struct hull_oci_process *p, unsigned int preserve_fds, hull_error_t *err)
 {
 	char *const *argv = p->args.v;
 	char *const *envp = p->env.v ? p->env.v : (char *[]){ NULL };
 	const char *path;
 	int saved = ENOENT;
 
-	/* No fd of the runtime may reach the container (CVE-2024-21626). */
-	if (syscall (SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	/* No fd of the runtime may reach the container (CVE-2024-21626); only the ones the
+	 * caller handed over with --preserve-fds (conmon, socket activation) stay open. */
+	for (unsigned int fd = 3; fd < 3 + preserve_fds; fd++)
+		if (fcntl ((int) fd, F_SETFD, 0) < 0 && errno != EBADF)
+			return hull_error_make (err, errno, "--preserve-fds: fd %u", fd);
+	if (syscall (SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return hull_error_make (err, errno, "close_range");
 	if (strchr (argv[0], '/')) {
 		execve (argv[0], argv, envp);

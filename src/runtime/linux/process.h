@@ -17,8 +17,9 @@ int hull_process_apply_pre_pivot (const struct hull_oci_process *p, hull_error_t
 int hull_process_apply_identity (const struct hull_oci_config *cfg, hull_error_t *err);
 /* process.execCPUAffinity: pin to the CPUs of a list such as "0-3,7"; NULL does nothing. */
 int hull_process_apply_affinity (const char *list, hull_error_t *err);
-/* Close every fd above 2 on exec, find args[0] along the container's PATH and exec it.
+/* Close every fd above 2 + preserve_fds on exec, find args[0] along the container's PATH and exec it.
  * Returns only on failure, with err->kind HULL_ERR_EXEC_NOT_FOUND or _DENIED. */
-int hull_process_exec (const struct hull_oci_process *p, hull_error_t *err);
+int hull_process_exec (const struct hull_oci_process *p, unsigned int preserve_fds,
+		       hull_error_t *err);
 
 #endif

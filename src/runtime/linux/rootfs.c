@@ -38,6 +38,8 @@ struct ctx {
 	 * one per cfg->mounts entry (-1 where none): the container's root may lack the
 	 * right to walk to them (0700 bundle directories, a user namespace). */
 	const int *source_fds;
+	hull_rootfs_hook_fn before_pivot;
+	void *hook_data;
 };
 
 /* "mount `SRC` on `DEST`: [op: ]strerror" */
@@ -794,6 +796,8 @@ setup (struct ctx *c, const char *rootfs, hull_error_t *err)
 	}
 	if (ensure_cwd (rootfd, cfg, err) < 0)
 		return hull_error_ret (err);
+	if (c->before_pivot && c->before_pivot (c->hook_data, err) < 0)
+		return hull_error_ret (err);
 	if (do_pivot (rootfd, err) < 0)
 		return hull_error_ret (err);
 	return finish_root (cfg, devnull, err);
@@ -844,9 +848,13 @@ hull_rootfs_close_sources (const struct hull_oci_config *cfg, int *fds)
 
 int
 hull_rootfs_setup (const struct hull_oci_config *cfg, const char *rootfs, const int *source_fds,
-		   hull_error_t *err)
+		   hull_rootfs_hook_fn before_pivot, void *data, hull_error_t *err)
 {
-	struct ctx c = { .cfg = cfg, .rootfd = -EBADF, .source_fds = source_fds };
+	struct ctx c = { .cfg = cfg,
+			 .rootfd = -EBADF,
+			 .source_fds = source_fds,
+			 .before_pivot = before_pivot,
+			 .hook_data = data };
 	int r;
 
 	if (rootfs == NULL || rootfs[0] != '/')

@@ -15,8 +15,11 @@
  * maskedPaths, readonlyPaths. On return the cwd is the new "/".
  * `source_fds` is NULL or holds one fd per cfg->mounts entry: an O_PATH fd of a bind
  * source opened by the runtime in the host's namespaces, or -1. */
+/* `before_pivot`, when not NULL, runs after every mount is in place and before
+ * pivot_root: the createContainer hooks' moment (config.md). */
+typedef int (*hull_rootfs_hook_fn) (void *data, hull_error_t *err);
 int hull_rootfs_setup (const struct hull_oci_config *cfg, const char *rootfs, const int *source_fds,
-		       hull_error_t *err);
+		       hull_rootfs_hook_fn before_pivot, void *data, hull_error_t *err);
 
 /* Runtime side, before the container's namespaces exist: for every bind mount open
  * its source (relative to bundle_fd, config.md "Mounts") and clone it into a detached

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container process: everything that runs inside the new namespaces, from the
+ * clone to the execve of process.args.
+ *
+ * Process shapes:
+ *   common case:  hull --clone(new namespaces)--> container process (pid 1)
+ *   joined paths or a new time namespace (they take effect for children only):
+ *                 hull --fork--> intermediate (setns...) --clone--> container process
+ *                 the intermediate exits; hull, a child subreaper, adopts the container. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "runtime/hooks.h"
+#include "runtime/internal.h"
+#include "runtime/linux/namespaces.h"
+#include "runtime/linux/process.h"
+#include "runtime/linux/rootfs.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+void
+hull_crash_point (const char *point)
+{
+	const char *want = getenv ("HULL_DEBUG_CRASH_AT");
+
+	if (want && strcmp (want, point) == 0)
+		kill (getpid (), SIGKILL);
+}
+
+char *
+hull_container_hook_state (const struct hull_oci_config *cfg, const char *id, const char *bundle,
+			   const char *status, pid_t pid)
+{
+	json_t *j = json_object ();
+	json_t *ann = json_object ();
+	char *text;
+
+	json_object_set_new (j, "ociVersion", json_string ("1.2.0"));
+	json_object_set_new (j, "id", json_string (id));
+	json_object_set_new (j, "status", json_string (status));
+	if (pid > 0)
+		json_object_set_new (j, "pid", json_integer (pid));
+	json_object_set_new (j, "bundle", json_string (bundle));
+	for (size_t i = 0; i < cfg->annotations.n; i++)
+		json_object_set_new (ann, cfg->annotations.v[i].key,
+				     json_string (cfg->annotations.v[i].value));
+	json_object_set_new (j, "annotations", ann);
+	text = json_dumps (j, JSON_COMPACT);
+	json_decref (j);
+	if (text == NULL)
+		abort ();
+	return text;
+}
+
+static void __attribute__ ((noreturn))
+child_fail (int fd, hull_error_t *err)
+{
+	hull_sync_send_error (fd, err);
+	_exit (err->kind ? err->kind : 125);
+}
+
+static int
+run_hooks (struct run_ctx *c, const struct hull_oci_hook *h, size_t n, const char *kind,
+	   const char *status, hull_error_t *err)
+{
+	_cleanup_free_ char *state = NULL;
+
+	if (n == 0)
+		return 0;
+	state = hull_container_hook_state (c->cfg, c->opts->id, c->opts->bundle, status,
+					   c->host_pid);
+	return hull_hooks_run (h, n, kind, state, err);
+}
+
+/* config.md: createContainer hooks run in the container's namespaces after the mounts
+ * and before pivot_root, their paths resolved in the runtime's mount view. */
+static int
+create_container_hooks (void *data, hull_error_t *err)
+{
+	struct run_ctx *c = data;
+	const struct hull_oci_hooks *h = &c->cfg->hooks;
+
+	return run_hooks (c, h->create_container, h->n_create_container, "createContainer",
+			  "creating", err);
+}
+
+static int
+namespace_setup (struct run_ctx *c, hull_error_t *err)
+{
+	const struct hull_oci_config *cfg = c->cfg;
+	const struct hull_oci_namespace *net = hull_ns_find (cfg, HULL_NS_NETWORK);
+	int r;
+
+	if ((r = hull_process_apply_affinity (cfg->process.exec_cpu_affinity_initial, err)) < 0)
+		return r;
+	/* In a new user namespace become its root, the uid the maps were written for. */
+	if (c->new_user && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+		return hull_error_make (err, errno, "become root in the user namespace");
+	if (net && net->path == NULL && (r = hull_ns_loopback_up (err)) < 0)
+		return r;
+	if (cfg->hostname && sethostname (cfg->hostname, strlen (cfg->hostname)) < 0)
+		return hull_error_make (err, errno, "hostname: set `%s`", cfg->hostname);
+	if (cfg->domainname && setdomainname (cfg->domainname, strlen (cfg->domainname)) < 0)
+		return hull_error_make (err, errno, "domainname: set `%s`", cfg->domainname);
+	if ((r = hull_ns_apply_sysctls (cfg, err)) < 0)
+		return r;
+	return hull_process_apply_pre_pivot (&cfg->process, err);
+}
+
+static int
+send_terminal (struct run_ctx *c, hull_error_t *err)
+{
+	_cleanup_close_ int master = hull_terminal_setup_child (&c->cfg->process, err);
+
+	if (master < 0)
+		return master;
+	if (hull_sync_send (c->sync_child, HULL_SYNC_TERMINAL, 0, err) < 0)
+		return -1;
+	return hull_terminal_send_fd (c->sync_child, master, "/dev/ptmx", err);
+}
+
+static int
+child_setup (struct run_ctx *c, hull_error_t *err)
+{
+	const struct hull_oci_config *cfg = c->cfg;
+	struct hull_sync_msg m;
+	int r;
+
+	r = hull_sync_recv (c->sync_child, &m, err);
+	if (r <= 0 || m.type != HULL_SYNC_GO)
+		return r < 0 ? r : hull_error_make (err, EPROTO, "sync: expected go from runtime");
+	c->host_pid = m.value;
+	if ((r = namespace_setup (c, err)) < 0)
+		return r;
+	if ((r = hull_rootfs_setup (cfg, c->rootfs, c->source_fds, create_container_hooks, c, err)) <
+	    0)
+		return r;
+	if (cfg->process.terminal && (r = send_terminal (c, err)) < 0)
+		return r;
+	return hull_process_apply_rlimits (&cfg->process, err);
+}
+
+/* create: report readiness, drop the runtime's socket and wait for `hull start`. The
+ * start connection becomes the channel for errors raised from here on. */
+static int
+wait_for_start (struct run_ctx *c, hull_error_t *err)
+{
+	if (hull_sync_send (c->sync_child, HULL_SYNC_READY, 0, err) < 0)
+		return -1;
+	c->sync_child = hull_safe_close (c->sync_child);
+	for (;;) {
+		struct hull_sync_msg m;
+		int conn = accept4 (c->start_listen, NULL, NULL, SOCK_CLOEXEC);
+
+		if (conn < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			return hull_error_make (err, errno, "wait for start");
+		}
+		c->sync_child = conn;
+		/* Only root reaches the 0700 state directory that holds the socket. */
+		if (hull_sync_recv (conn, &m, err) == 1 && m.type == HULL_SYNC_START)
+			break;
+		c->sync_child = hull_safe_close (conn); /* a stray or dead client */
+	}
+	c->start_listen = hull_safe_close (c->start_listen);
+	return 0;
+}
+
+static void __attribute__ ((noreturn))
+child_main (struct run_ctx *c)
+{
+	const struct hull_oci_hooks *h = &c->cfg->hooks;
+	hull_error_t err = { 0 };
+	sigset_t none;
+
+	if (child_setup (c, &err) < 0)
+		child_fail (c->sync_child, &err);
+	if (c->opts->mode == HULL_RUN_CREATE && wait_for_start (c, &err) < 0)
+		child_fail (c->sync_child >= 0 ? c->sync_child : -1, &err);
+	/* config.md: startContainer hooks run in the container, paths resolved there, when
+	 * start is called and before the user process. */
+	if (run_hooks (c, h->start_container, h->n_start_container, "startContainer", "created",
+		       &err) < 0)
+		child_fail (c->sync_child, &err);
+	if (hull_process_apply_identity (c->cfg, &err) < 0)
+		child_fail (c->sync_child, &err);
+	/* "final" applies once the process is in its cgroup, right before it execs. */
+	if (hull_process_apply_affinity (c->cfg->process.exec_cpu_affinity_final, &err) < 0)
+		child_fail (c->sync_child, &err);
+	sigemptyset (&none);
+	sigprocmask (SIG_SETMASK, &none, NULL);
+	hull_process_exec (&c->cfg->process, c->opts->preserve_fds, &err);
+	child_fail (c->sync_child, &err);
+}
+
+/* clone(2) without CLONE_VM and without a new stack behaves like fork(2), and can
+ * create the pid namespace's first process directly, saving a process. */
+static pid_t
+clone_container (struct run_ctx *c, int flags, bool deathsig)
+{
+	pid_t pid = (pid_t) syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL,
+				     NULL);
+
+	if (pid != 0)
+		return pid;
+	/* A foreground container must not outlive a hull that was killed. (Not through the
+	 * intermediate, whose exit would fire it at once, nor for create/detach, where the
+	 * container outlives hull by design.) */
+	if (deathsig)
+		prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	child_main (c);
+}
+
+static void __attribute__ ((noreturn))
+intermediate_main (struct run_ctx *c, int flags)
+{
+	hull_error_t err = { 0 };
+	pid_t pid;
+
+	if (hull_ns_join_paths (c->cfg, &err) < 0)
+		child_fail (c->sync_child, &err);
+	pid = clone_container (c, flags, false);
+	if (pid < 0) {
+		hull_error_make (&err, errno, "clone container process");
+		child_fail (c->sync_child, &err);
+	}
+	if (hull_sync_send (c->sync_child, HULL_SYNC_PID, pid, &err) < 0)
+		_exit (125);
+	_exit (0);
+}
+
+pid_t
+hull_container_spawn (struct run_ctx *c, int sync_parent, hull_error_t *err)
+{
+	bool fg = c->opts->mode == HULL_RUN_FOREGROUND;
+	int flags = hull_ns_new_flags (c->cfg);
+	struct hull_sync_msg m;
+	int status, r;
+	pid_t pid, mid;
+
+	if (!hull_ns_needs_intermediate (c->cfg)) {
+		pid = clone_container (c, flags, fg);
+		if (pid < 0)
+			return hull_error_make (err, errno, "clone container process");
+		return pid;
+	}
+	if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return hull_error_make (err, errno, "prctl PR_SET_CHILD_SUBREAPER");
+	mid = fork ();
+	if (mid < 0)
+		return hull_error_make (err, errno, "fork");
+	if (mid == 0)
+		intermediate_main (c, flags);
+	r = hull_sync_recv (sync_parent, &m, err);
+	while (waitpid (mid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return hull_error_make (err, EPROTO, "container setup ended early");
+	if (m.type == HULL_SYNC_ERROR) {
+		*err = m.error;
+		return hull_error_ret (err);
+	}
+	if (m.type != HULL_SYNC_PID || m.value <= 0)
+		return hull_error_make (err, EPROTO, "sync: unexpected message `%c`", m.type);
+	return m.value;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared between the runtime's parent side (run.c) and the container process
+ * (container.c). */
+#ifndef HULL_RUNTIME_INTERNAL_H
+#define HULL_RUNTIME_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hull/oci.h"
+#include "hull/runtime.h"
+
+struct run_ctx {
+	const struct hull_oci_config *cfg;
+	const struct hull_run_options *opts;
+	const char *rootfs; /* as the container process reaches it: "/proc/self/cwd" */
+	int rootfs_fd;
+	int *source_fds; /* one per cfg->mounts entry, -1 where not a bind */
+	int sync_child; /* the container process's end of the sync socket */
+	int start_listen; /* create: the listening start socket, else -1 */
+	bool new_user;
+	pid_t host_pid; /* the container's pid as the host sees it (sent with GO) */
+};
+
+/* Start the container process (through an intermediate when namespaces are joined by
+ * path or a time namespace is new); returns its pid in hull's pid namespace. */
+pid_t hull_container_spawn (struct run_ctx *c, int sync_parent, hull_error_t *err);
+
+/* The runtime-spec state JSON a hook receives (caller frees). */
+char *hull_container_hook_state (const struct hull_oci_config *cfg, const char *id,
+				 const char *bundle, const char *status, pid_t pid);
+
+/* Testing hook for crash safety: when $HULL_DEBUG_CRASH_AT names `point`, hull kills
+ * itself with SIGKILL there, as an OOM kill or a power cut would. */
+void hull_crash_point (const char *point);
+
+#endif
