@@ -10,18 +10,19 @@
 
 enum hull_run_mode {
 	HULL_RUN_FOREGROUND = 0, /* `run`: wait for the process, then delete everything */
-	HULL_RUN_DETACH, /* `run --detach`: start it and return */
+	HULL_RUN_DETACH,	 /* `run --detach`: start it and return */
 	HULL_RUN_CREATE, /* `create`: everything but the user process, which waits for start */
 };
 
 struct hull_run_options {
-	const char *id; /* container id, validated by the caller */
-	const char *bundle; /* absolute bundle directory; root.path is relative to it */
+	const char *id;		/* container id, validated by the caller */
+	const char *bundle;	/* absolute bundle directory; root.path is relative to it */
 	const char *state_root; /* --root, default /run/hull */
 	enum hull_run_mode mode;
-	const char *pid_file; /* --pid-file: the container's pid, written atomically */
+	const char *pid_file;	    /* --pid-file: the container's pid, written atomically */
 	const char *console_socket; /* --console-socket: where the pty master goes */
-	unsigned int preserve_fds; /* --preserve-fds: fds 3..3+N-1 pass into the container */
+	unsigned int preserve_fds;  /* --preserve-fds: fds 3..3+N-1 pass into the container */
+	bool in_memory_config;	    /* cfg was built in code (sandbox): no bundle config.json */
 };
 
 /* Create (and, unless mode is HULL_RUN_CREATE, start) a container from cfg. In the

@@ -34,7 +34,7 @@ static const char exec_help[] =
 	"    never visible to the container (CVE-2019-5736).\n"
 	"\n"
 	"OPTIONS\n"
-	"    --process FILE         the process as a runtime-spec JSON object\n"
+	"    -p, --process FILE     the process as a runtime-spec JSON object\n"
 	"    -t, --tty              a new pseudo-terminal in the container for the process;\n"
 	"                           in the foreground hull connects it to its own terminal\n"
 	"    --console-socket PATH  send the pty master to the unix socket PATH (runc's\n"
@@ -49,10 +49,10 @@ static const char exec_help[] =
 	"    -g, --additional-gids GID\n"
 	"                           add a supplementary group; repeatable\n"
 	"    --cap CAP              add capability CAP (CAP_NET_RAW) to the bounding,\n"
-	"                           effective, inheritable and permitted sets; repeatable\n"
+	"                           effective and permitted sets, never inheritable or\n"
+	"                           ambient (CVE-2022-29162); repeatable\n"
 	"    --no-new-privs         set no_new_privs (setuid and file capabilities inert)\n"
 	"    --preserve-fds N       pass N descriptors after stderr (3..3+N-1) to the process\n"
-	"                           (not supported yet: refused)\n"
 	"    --apparmor PROFILE     the AppArmor profile to exec into\n"
 	"    --process-label LABEL  the SELinux label to exec into\n"
 	"    -h, --help             this text\n"
@@ -230,7 +230,7 @@ static const struct {
 	bool has_value;
 	int (*fn) (struct exec_cli *c, const char *val);
 } exec_opts[] = {
-	{ "--process", NULL, true, opt_process },
+	{ "--process", "-p", true, opt_process },
 	{ "--tty", "-t", false, opt_tty },
 	{ "--console-socket", NULL, true, opt_console_socket },
 	{ "--detach", "-d", false, opt_detach },

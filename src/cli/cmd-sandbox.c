@@ -271,9 +271,9 @@ cmd_sandbox (struct hull_cli_globals *g, int argc, char **argv)
 		return hull_cli_fail ("sandbox", &err);
 	}
 	id = sandbox_id ();
-	struct hull_run_options opts = { .id = id,
-					 .bundle = cfg->root_path,
-					 .state_root = g->root };
+	struct hull_run_options opts = {
+		.id = id, .bundle = cfg->root_path, .state_root = g->root, .in_memory_config = true
+	};
 	r = hull_runtime_run (cfg, &opts, &status, &err);
 	hull_oci_config_free (cfg);
 	if (r < 0)

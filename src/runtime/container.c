@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "runtime/linux/namespaces.h"
 #include "runtime/linux/process.h"
 #include "runtime/linux/rootfs.h"
+#include "runtime/linux/seccomp.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -65,8 +67,7 @@ hull_container_hook_state (const struct hull_oci_config *cfg, const char *id, co
 	return text;
 }
 
-static void __attribute__ ((noreturn))
-child_fail (int fd, hull_error_t *err)
+static void __attribute__ ((noreturn)) child_fail (int fd, hull_error_t *err)
 {
 	hull_sync_send_error (fd, err);
 	_exit (err->kind ? err->kind : 125);
@@ -102,6 +103,7 @@ namespace_setup (struct run_ctx *c, hull_error_t *err)
 {
 	const struct hull_oci_config *cfg = c->cfg;
 	const struct hull_oci_namespace *net = hull_ns_find (cfg, HULL_NS_NETWORK);
+	const struct hull_oci_namespace *cgns = hull_ns_find (cfg, HULL_NS_CGROUP);
 	int r;
 
 	if ((r = hull_process_apply_affinity (cfg->process.exec_cpu_affinity_initial, err)) < 0)
@@ -109,6 +111,10 @@ namespace_setup (struct run_ctx *c, hull_error_t *err)
 	/* In a new user namespace become its root, the uid the maps were written for. */
 	if (c->new_user && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
 		return hull_error_make (err, errno, "become root in the user namespace");
+	/* The runtime put this process in its cgroup before GO: a cgroup namespace made now
+	 * has that cgroup as its root, so the container sees "/" and nothing above it. */
+	if (cgns && cgns->path == NULL && unshare (CLONE_NEWCGROUP) < 0)
+		return hull_error_make (err, errno, "linux.namespaces: create cgroup namespace");
 	if (net && net->path == NULL && (r = hull_ns_loopback_up (err)) < 0)
 		return r;
 	if (cfg->hostname && sethostname (cfg->hostname, strlen (cfg->hostname)) < 0)
@@ -145,8 +151,8 @@ child_setup (struct run_ctx *c, hull_error_t *err)
 	c->host_pid = m.value;
 	if ((r = namespace_setup (c, err)) < 0)
 		return r;
-	if ((r = hull_rootfs_setup (cfg, c->rootfs, c->source_fds, create_container_hooks, c, err)) <
-	    0)
+	if ((r = hull_rootfs_setup (cfg, c->rootfs, c->source_fds, create_container_hooks, c,
+				    err)) < 0)
 		return r;
 	if (cfg->process.terminal && (r = send_terminal (c, err)) < 0)
 		return r;
@@ -180,10 +186,20 @@ wait_for_start (struct run_ctx *c, hull_error_t *err)
 	return 0;
 }
 
-static void __attribute__ ((noreturn))
-child_main (struct run_ctx *c)
+/* hull died before PDEATHSIG was armed: its end of the sync socket is closed. */
+static bool
+parent_gone (struct run_ctx *c)
+{
+	struct pollfd p = { .fd = c->sync_child, .events = POLLIN };
+
+	return poll (&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
+}
+
+static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
 {
 	const struct hull_oci_hooks *h = &c->cfg->hooks;
+	struct hull_seccomp_prog *seccomp = NULL; /* the exec frees it */
+	bool nnp = c->cfg->process.no_new_privileges;
 	hull_error_t err = { 0 };
 	sigset_t none;
 
@@ -196,11 +212,25 @@ child_main (struct run_ctx *c)
 	if (run_hooks (c, h->start_container, h->n_start_container, "startContainer", "created",
 		       &err) < 0)
 		child_fail (c->sync_child, &err);
+	if (hull_seccomp_compile (&c->cfg->linux_.seccomp, &seccomp, &err) < 0)
+		child_fail (c->sync_child, &err);
+	/* seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: without noNewPrivileges, load
+	 * while the capabilities are still held (as runc does); otherwise as late as
+	 * possible, so the filter sees as little of the runtime as possible. */
+	if (!nnp && hull_seccomp_load (seccomp, NULL, &err) < 0)
+		child_fail (c->sync_child, &err);
 	if (hull_process_apply_identity (c->cfg, &err) < 0)
 		child_fail (c->sync_child, &err);
 	/* "final" applies once the process is in its cgroup, right before it execs. */
 	if (hull_process_apply_affinity (c->cfg->process.exec_cpu_affinity_final, &err) < 0)
 		child_fail (c->sync_child, &err);
+	if (nnp && hull_seccomp_load (seccomp, NULL, &err) < 0)
+		child_fail (c->sync_child, &err);
+	/* A foreground container must not outlive a hull that was killed. Set last: a
+	 * credential change clears it (prctl(2)). Not through the intermediate, whose exit
+	 * would fire it at once, nor for create/detach, which outlive hull by design. */
+	if (c->deathsig && (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || parent_gone (c)))
+		_exit (137);
 	sigemptyset (&none);
 	sigprocmask (SIG_SETMASK, &none, NULL);
 	hull_process_exec (&c->cfg->process, c->opts->preserve_fds, &err);
@@ -217,20 +247,20 @@ clone_container (struct run_ctx *c, int flags, bool deathsig)
 
 	if (pid != 0)
 		return pid;
-	/* A foreground container must not outlive a hull that was killed. (Not through the
-	 * intermediate, whose exit would fire it at once, nor for create/detach, where the
-	 * container outlives hull by design.) */
-	if (deathsig)
-		prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Holding hull's end would hide hull's death (EOF) from the container process. */
+	c->sync_parent = hull_safe_close (c->sync_parent);
+	for (size_t i = 0; i < sizeof c->close_in_child / sizeof c->close_in_child[0]; i++)
+		c->close_in_child[i] = hull_safe_close (c->close_in_child[i]);
+	c->deathsig = deathsig;
 	child_main (c);
 }
 
-static void __attribute__ ((noreturn))
-intermediate_main (struct run_ctx *c, int flags)
+static void __attribute__ ((noreturn)) intermediate_main (struct run_ctx *c, int flags)
 {
 	hull_error_t err = { 0 };
 	pid_t pid;
 
+	c->sync_parent = hull_safe_close (c->sync_parent);
 	if (hull_ns_join_paths (c->cfg, &err) < 0)
 		child_fail (c->sync_child, &err);
 	pid = clone_container (c, flags, false);

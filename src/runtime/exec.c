@@ -36,6 +36,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "runtime/linux/cgroup.h"
 #include "runtime/linux/process.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
@@ -54,8 +55,8 @@ static const struct {
 	const char *name;
 	int flag;
 } ns_table[] = {
-	{ "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },	 { "pid", CLONE_NEWPID },
-	{ "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC },	 { "uts", CLONE_NEWUTS },
+	{ "user", CLONE_NEWUSER },     { "mnt", CLONE_NEWNS },	  { "pid", CLONE_NEWPID },
+	{ "net", CLONE_NEWNET },       { "ipc", CLONE_NEWIPC },	  { "uts", CLONE_NEWUTS },
 	{ "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 
@@ -113,13 +114,13 @@ add_caps (struct hull_oci_caps *caps, char *const *names, hull_error_t *err)
 		if (cap < 0)
 			return hull_error_make (err, EINVAL, "--cap `%s`: unknown capability",
 						names[i]);
-		/* runc: every set but ambient, which also needs inheritable at exec time and
-		 * would silently make the capability survive into children. */
+		/* Bounding, effective and permitted, as runc since 1.1.2: inheritable (and so
+		 * ambient) stay as configured, or a program with inheritable file capabilities
+		 * would gain them in the exec'd process (CVE-2022-29162). */
 		bit = UINT64_C (1) << cap;
 		caps->present = true;
 		caps->bounding |= bit;
 		caps->effective |= bit;
-		caps->inheritable |= bit;
 		caps->permitted |= bit;
 	}
 	return 0;
@@ -185,8 +186,7 @@ check_process (const struct hull_oci_process *p, const struct hull_exec_options 
 	if (o->console_socket && !p->terminal)
 		return hull_error_make (err, EINVAL, "--console-socket needs a terminal (-t)");
 	if (p->terminal && o->detach && o->console_socket == NULL)
-		return hull_error_make (err, EINVAL,
-					"a detached terminal needs --console-socket");
+		return hull_error_make (err, EINVAL, "a detached terminal needs --console-socket");
 	return 0;
 }
 
@@ -210,7 +210,8 @@ build_process (struct exec_ctx *c, hull_error_t *err)
 	} else {
 		/* runc: the config's process, its terminal replaced by -t. */
 		if (!c->cfg->has_process)
-			return hull_error_make (err, EINVAL, "the container has no process to copy");
+			return hull_error_make (err, EINVAL,
+						"the container has no process to copy");
 		p->terminal = o->tty;
 	}
 	if ((r = apply_overrides (p, o, err)) < 0)
@@ -226,7 +227,8 @@ namespaces_to_join (pid_t pid, int *flags, hull_error_t *err)
 {
 	*flags = 0;
 	for (size_t i = 0; i < sizeof ns_table / sizeof ns_table[0]; i++) {
-		_cleanup_free_ char *theirs = hull_xasprintf ("/proc/%d/ns/%s", pid, ns_table[i].name);
+		_cleanup_free_ char *theirs =
+			hull_xasprintf ("/proc/%d/ns/%s", pid, ns_table[i].name);
 		_cleanup_free_ char *ours = hull_xasprintf ("/proc/self/ns/%s", ns_table[i].name);
 		struct stat a, b;
 
@@ -241,8 +243,26 @@ namespaces_to_join (pid_t pid, int *flags, hull_error_t *err)
 	return 0;
 }
 
+/* A frozen cgroup is a paused container (hull_state_status leaves that to the caller). */
+static bool
+is_paused (const struct hull_state *st)
+{
+	hull_error_t ignored = { 0 };
+	struct hull_cgroup *cg;
+	bool frozen = false;
+
+	if (st->cgroup == NULL)
+		return false;
+	cg = hull_cgroup_load (st->cgroup, &ignored);
+	if (cg == NULL || hull_cgroup_is_frozen (cg, &frozen, &ignored) < 0)
+		frozen = false;
+	hull_cgroup_free (cg);
+	return frozen;
+}
+
 /* runc allows exec into a created container too: its setup is complete and it only
- * waits for `start`. Anything else (creating, paused, stopped) is refused. */
+ * waits for `start`. Anything else is refused; a paused one explicitly, since the
+ * process would freeze in its cgroup before its execve and exec would never return. */
 static int
 check_status (struct exec_ctx *c, hull_error_t *err)
 {
@@ -251,6 +271,9 @@ check_status (struct exec_ctx *c, hull_error_t *err)
 	if (strcmp (status, "running") != 0 && strcmp (status, "created") != 0)
 		return hull_error_make (err, 0, "container `%s` is not running (status: %s)",
 					c->o->id, status);
+	if (is_paused (c->st))
+		return hull_error_make (err, 0, "container `%s` is paused; resume it first",
+					c->o->id);
 	return 0;
 }
 
@@ -355,11 +378,17 @@ process_setup (struct exec_ctx *c, hull_error_t *err)
 		return r < 0 ? r : hull_error_make (err, EPROTO, "sync: expected go from runtime");
 	if ((r = check_root (c, err)) < 0)
 		return r;
-	/* TODO(seccomp, landlock): apply the container's filter and ruleset here, from the
-	 * same compiled form the container's process got, after the identity switch's
-	 * privileged steps and before exec. */
+	/* Joined a user namespace as host root, an id it does not map: become its root
+	 * (as the container's process did), so what we create in the container (the pty)
+	 * belongs to a mapped owner and the identity switch starts from there. */
+	if ((c->ns_flags & CLONE_NEWUSER) && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+		return hull_error_make (err, errno, "become root in the user namespace");
 	if ((r = setup_terminal (c, err)) < 0)
 		return r;
+	/* TODO(seccomp, landlock): the exec'd process must be confined exactly like the
+	 * container's own: hull_seccomp_compile the config's linux.seccomp in hull (the
+	 * program is inherited) and hull_seccomp_load it here, placed by seccomp.h's rule
+	 * (before the identity switch without noNewPrivileges, right after it with). */
 	/* User, groups, capabilities, umask, personality, no_new_privs, and the cwd
 	 * checked to be inside the root (CVE-2024-21626). */
 	if ((r = hull_process_apply_identity (c->cfg, err)) < 0)
@@ -393,9 +422,10 @@ intermediate_setup (struct exec_ctx *c, hull_error_t *err)
 	int r;
 
 	/* CVE-2019-5736: until its execve the process runs hull's binary with hull's fds.
-	 * Non-dumpable (inherited by the child), /proc/<pid>/exe and /proc/<pid>/fd/* are
-	 * out of reach of every process of the container: the ptrace check wants
-	 * CAP_SYS_PTRACE in the initial user namespace. execve resets it. */
+	 * Non-dumpable (inherited by the child), its /proc/<pid>/exe and fd links are out
+	 * of reach of every process of the container, even root with CAP_SYS_PTRACE: the
+	 * check wants that capability in the initial user namespace (the mm's). execve
+	 * resets it. tests/integration/test_exec.py stops the process there and tries. */
 	if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return hull_error_make (err, errno, "prctl PR_SET_DUMPABLE");
 	if ((r = hull_process_apply_pre_pivot (p, err)) < 0)
@@ -503,16 +533,23 @@ write_oom_score_adj (pid_t pid, int v, hull_error_t *err)
 	return 0;
 }
 
-/* TODO(lead, cgroups): when the state has a cgroup, move the process into it before it
- * runs anything: hull_cgroup_load (c->st->cgroup) then hull_cgroup_enter (cg, c->pid).
- * Done from here, in the host's cgroupfs, because the process no longer sees it. */
+/* Into the container's cgroup before it runs anything, so its limits and `kill --all`,
+ * `pause` and `delete --force` cover it. Done from here, in the host's cgroupfs: the
+ * process itself no longer sees it. */
 static int
 join_cgroup (struct exec_ctx *c, hull_error_t *err)
 {
-	if (c->st->cgroup)
-		hull_debug ("exec: cgroup `%s` not joined yet (cgroup manager pending)",
-			    c->st->cgroup);
-	return 0;
+	struct hull_cgroup *cg;
+	int r;
+
+	if (c->st->cgroup == NULL)
+		return 0;
+	cg = hull_cgroup_load (c->st->cgroup, err);
+	if (cg == NULL)
+		return hull_error_wrap (err, "cgroup of container `%s`", c->o->id);
+	r = hull_cgroup_enter (cg, c->pid, err);
+	hull_cgroup_free (cg);
+	return r;
 }
 
 /* Place the process, release it, and wait for its verdict: an error, or end-of-file
@@ -530,15 +567,23 @@ release (struct exec_ctx *c, hull_error_t *err)
 		return r;
 	if ((r = hull_sync_send (c->sync_parent, HULL_SYNC_GO, 0, err)) < 0)
 		return r;
-	r = hull_sync_recv (c->sync_parent, &m, err);
+	while ((r = hull_sync_recv (c->sync_parent, &m, err)) == 1) {
+		if (m.type == HULL_SYNC_ERROR) {
+			*err = m.error;
+			return hull_error_ret (err);
+		}
+		/* One pty master, and only when a terminal was asked for. */
+		if (m.type != HULL_SYNC_TERMINAL || !p->terminal || c->master >= 0)
+			return hull_error_make (err, EPROTO, "sync: unexpected message `%c`",
+						m.type);
+		c->master = hull_terminal_recv_fd (c->sync_parent, err);
+		if (c->master < 0)
+			return c->master;
+	}
 	if (r < 0)
 		return r;
-	if (r == 1 && m.type == HULL_SYNC_ERROR) {
-		*err = m.error;
-		return hull_error_ret (err);
-	}
-	if (r == 1)
-		return hull_error_make (err, EPROTO, "sync: unexpected message `%c`", m.type);
+	if (p->terminal && c->master < 0)
+		return hull_error_make (err, EPROTO, "terminal: no pty master from the process");
 	return 0;
 }
 
@@ -598,15 +643,12 @@ static int
 follow (struct exec_ctx *c, const sigset_t *set, int *status, hull_error_t *err)
 {
 	const struct hull_exec_options *o = c->o;
-	_cleanup_close_ int master = -EBADF;
 	int r;
 
-	if (c->cfg->process.terminal) {
-		master = hull_terminal_recv_fd (c->term_parent, err);
-		if (master < 0)
-			return master;
-		if (o->console_socket &&
-		    (r = hull_terminal_send_console (o->console_socket, master, err)) < 0)
+	if (c->master >= 0 && o->console_socket) {
+		r = hull_terminal_send_console (o->console_socket, c->master, err);
+		c->master = hull_safe_close (c->master);
+		if (r < 0)
 			return r;
 	}
 	if (o->pid_file && (r = write_pid_file (o->pid_file, c->pid, err)) < 0)
@@ -614,8 +656,8 @@ follow (struct exec_ctx *c, const sigset_t *set, int *status, hull_error_t *err)
 	*status = 0;
 	if (o->detach)
 		return 0;
-	if (master >= 0 && o->console_socket == NULL)
-		return hull_terminal_proxy_wait (master, c->pid, set, status, err);
+	if (c->master >= 0)
+		return hull_terminal_proxy_wait (c->master, c->pid, set, status, err);
 	*status = wait_process (c->pid, set);
 	return 0;
 }
@@ -626,8 +668,7 @@ ctx_free (struct exec_ctx *c)
 	hull_safe_close (c->pidfd);
 	hull_safe_close (c->sync_parent);
 	hull_safe_close (c->sync_child);
-	hull_safe_close (c->term_parent);
-	hull_safe_close (c->term_child);
+	hull_safe_close (c->master);
 	hull_oci_config_free (c->cfg);
 	hull_state_free (c->st);
 	hull_state_close (c->dir);
@@ -659,8 +700,7 @@ hull_runtime_exec (const struct hull_exec_options *o, int *status, hull_error_t 
 		.pidfd = -EBADF,
 		.sync_child = -EBADF,
 		.sync_parent = -EBADF,
-		.term_child = -EBADF,
-		.term_parent = -EBADF,
+		.master = -EBADF,
 	};
 	sigset_t set, old;
 	int r;

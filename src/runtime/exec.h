@@ -23,8 +23,8 @@ struct hull_exec_options {
 	uint32_t uid, gid;
 	const uint32_t *additional_gids; /* --additional-gids, appended */
 	size_t n_additional_gids;
-	char *const *caps;  /* --cap NAME, NULL-terminated: added to every set but ambient */
-	bool no_new_privs;  /* --no-new-privs (only ever turns it on) */
+	char *const *caps;	   /* --cap NAME, NULL-terminated: bounding, effective, permitted */
+	bool no_new_privs;	   /* --no-new-privs (only ever turns it on) */
 	const char *apparmor;	   /* --apparmor PROFILE */
 	const char *process_label; /* --process-label LABEL */
 	/* How it runs. */

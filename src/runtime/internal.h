@@ -16,7 +16,12 @@ struct run_ctx {
 	const char *rootfs; /* as the container process reaches it: "/proc/self/cwd" */
 	int rootfs_fd;
 	int *source_fds; /* one per cfg->mounts entry, -1 where not a bind */
-	int sync_child; /* the container process's end of the sync socket */
+	int sync_child;	 /* the container process's end of the sync socket */
+	int sync_parent; /* hull's end: closed in the child at once, or it never sees EOF */
+	/* hull's own fds the child must drop at once: the locked state directory (a flock
+	 * lives as long as any copy of the open file) and the saved cwd. */
+	int close_in_child[3];
+	bool deathsig;	  /* foreground: die with hull */
 	int start_listen; /* create: the listening start socket, else -1 */
 	bool new_user;
 	pid_t host_pid; /* the container's pid as the host sees it (sent with GO) */

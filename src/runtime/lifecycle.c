@@ -113,7 +113,8 @@ hull_runtime_start (const char *root, const char *id, hull_error_t *err)
 	status = hull_state_status (st);
 	/* runtime.md "start": an error unless the container is created. */
 	if (strcmp (status, "created") != 0)
-		return hull_error_make (err, EINVAL, "container `%s` is %s, not created", id, status);
+		return hull_error_make (err, EINVAL, "container `%s` is %s, not created", id,
+					status);
 	cfg = hull_state_load_config (dir, err);
 	if (cfg == NULL)
 		return hull_error_wrap (err, "container `%s`", id);
@@ -137,8 +138,8 @@ hull_runtime_start (const char *root, const char *id, hull_error_t *err)
 		hull_error_t e = { 0 };
 		state = hull_container_hook_state (cfg, id, st->bundle, "running", st->pid);
 		/* config.md: a failing poststart hook is logged, the container keeps running. */
-		if (hull_hooks_run (cfg->hooks.poststart, cfg->hooks.n_poststart, "poststart", state,
-				    &e) < 0)
+		if (hull_hooks_run (cfg->hooks.poststart, cfg->hooks.n_poststart, "poststart",
+				    state, &e) < 0)
 			hull_log (HULL_LOG_WARNING, "%s", e.msg);
 	}
 	return 0;
@@ -153,7 +154,8 @@ signal_init (const struct hull_state *st, int sig, hull_error_t *err)
 	if (pidfd < 0 || !hull_state_alive (st))
 		return hull_error_make (err, ESRCH, "container `%s` is not running", st->id);
 	if (syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-		return hull_error_make (err, errno, "kill container `%s` with signal %d", st->id, sig);
+		return hull_error_make (err, errno, "kill container `%s` with signal %d", st->id,
+					sig);
 	return 0;
 }
 
@@ -170,8 +172,8 @@ hull_runtime_kill (const char *root, const char *id, int sig, bool all, hull_err
 	status = hull_state_status (st);
 	/* runtime.md "kill": an error unless the container is created or running. */
 	if (strcmp (status, "created") != 0 && strcmp (status, "running") != 0)
-		return hull_error_make (err, ESRCH, "container `%s` is not running (status: %s)", id,
-					status);
+		return hull_error_make (err, ESRCH, "container `%s` is not running (status: %s)",
+					id, status);
 	cg = cgroup_of (st, err);
 	if (all && cg)
 		return hull_cgroup_kill_all (cg, sig, err);
@@ -187,7 +189,8 @@ wait_gone (const struct hull_state *st, hull_error_t *err)
 			return 0;
 		nanosleep (&ts, NULL);
 	}
-	return hull_error_make (err, ETIMEDOUT, "container `%s` did not stop after SIGKILL", st->id);
+	return hull_error_make (err, ETIMEDOUT, "container `%s` did not stop after SIGKILL",
+				st->id);
 }
 
 static void
@@ -203,6 +206,22 @@ poststop (struct hull_state_dir *dir, const struct hull_state *st)
 	state = hull_container_hook_state (cfg, st->id, st->bundle, "stopped", 0);
 	if (hull_hooks_run (cfg->hooks.poststop, cfg->hooks.n_poststop, "poststop", state, &e) < 0)
 		hull_log (HULL_LOG_WARNING, "%s", e.msg);
+}
+
+/* A create killed between making its cgroup and recording it: the config copy (saved
+ * before the cgroup is made) names the path; claiming it again finds the empty
+ * directories, and destroy removes them. No process can be inside: the container
+ * process is started only after the cgroup is recorded. */
+static struct hull_cgroup *
+lost_cgroup (struct hull_state_dir *dir, const char *id)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *cfg = NULL;
+	hull_error_t e = { 0 };
+
+	cfg = hull_state_load_config (dir, &e);
+	if (cfg == NULL)
+		return NULL;
+	return hull_cgroup_create (cfg->linux_.cgroups_path, id, &e);
 }
 
 int
@@ -232,11 +251,13 @@ hull_runtime_delete (const char *root, const char *id, bool force, hull_error_t 
 	 * runc, a created one (its process never ran user code) may go without --force. */
 	if (!force && strcmp (status, "stopped") != 0 && strcmp (status, "created") != 0) {
 		hull_state_close (dir);
-		return hull_error_make (err, EBUSY,
-					"container `%s` is %s: stop it first, or use delete --force",
-					id, status);
+		return hull_error_make (
+			err, EBUSY, "container `%s` is %s: stop it first, or use delete --force",
+			id, status);
 	}
 	cg = cgroup_of (st, &e);
+	if (cg == NULL && st->phase == HULL_PHASE_CREATING)
+		cg = lost_cgroup (dir, id);
 	if (cg)
 		hull_cgroup_kill_all (cg, SIGKILL, &e);
 	if (hull_state_alive (st))
@@ -312,8 +333,7 @@ cmp_info (const void *a, const void *b)
 }
 
 int
-hull_runtime_list (const char *root, struct hull_container_info **out, size_t *n,
-		   hull_error_t *err)
+hull_runtime_list (const char *root, struct hull_container_info **out, size_t *n, hull_error_t *err)
 {
 	_cleanup_ (closedirp) DIR *d = opendir (root);
 	struct hull_container_info *v = NULL;

@@ -54,13 +54,14 @@ hull_runtime_validate_id (const char *id, hull_error_t *err)
 	size_t n = strlen (id);
 
 	if (n == 0 || n > HULL_ID_MAX)
-		return hull_error_make (err, EINVAL, "container id must be 1 to %d bytes", HULL_ID_MAX);
+		return hull_error_make (err, EINVAL, "container id must be 1 to %d bytes",
+					HULL_ID_MAX);
 	/* The id names a directory under --root: no separators, no dot-dot, no hidden
 	 * names, so it can never point outside the state root. */
 	for (size_t i = 0; i < n; i++) {
 		char c = id[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  (i > 0 && (c == '_' || c == '-' || c == '.'));
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-' || c == '.'));
 		if (!ok)
 			return hull_error_make (err, EINVAL,
 						"container id `%s`: only letters, digits and `_.-` "
@@ -180,13 +181,14 @@ write_oom_score_adj (pid_t pid, int v, hull_error_t *err)
 
 	if (fd < 0 || write (fd, buf, (size_t) n) != n)
 		return hull_error_make (err, errno, "process.oomScoreAdj: set %d%s", v,
-					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)"
+							: "");
 	return 0;
 }
 
 static int
-runtime_hooks (const struct hull_oci_config *cfg, const struct hull_run_options *opts,
-	       pid_t pid, hull_error_t *err)
+runtime_hooks (const struct hull_oci_config *cfg, const struct hull_run_options *opts, pid_t pid,
+	       hull_error_t *err)
 {
 	const struct hull_oci_hooks *h = &cfg->hooks;
 	_cleanup_free_ char *state = NULL;
@@ -258,7 +260,8 @@ await_child (struct run_ctx *c, struct creation *cr, int sync_parent, hull_error
 		if (m.type == HULL_SYNC_READY && c->opts->mode == HULL_RUN_CREATE)
 			return 0;
 		if (m.type != HULL_SYNC_TERMINAL || cr->master >= 0)
-			return hull_error_make (err, EPROTO, "sync: unexpected message `%c`", m.type);
+			return hull_error_make (err, EPROTO, "sync: unexpected message `%c`",
+						m.type);
 		cr->master = hull_terminal_recv_fd (sync_parent, err);
 		if (cr->master < 0)
 			return cr->master;
@@ -364,7 +367,11 @@ prepare_state (struct run_ctx *c, struct creation *cr, const char *rootfs, hull_
 		.terminal = c->cfg->process.terminal,
 		.annotations = c->cfg->annotations,
 	};
-	if ((r = hull_state_save (cr->dir, &cr->st, err)) < 0 ||
+	if ((r = hull_state_save (cr->dir, &cr->st, err)) < 0)
+		return r;
+	/* exec and the poststop hooks of delete need the config the container was made
+	 * with, even if the bundle changes or goes away. */
+	if (!c->opts->in_memory_config &&
 	    (r = hull_state_save_config (cr->dir, c->opts->bundle, err)) < 0)
 		return r;
 	cr->st.created = NULL; /* points at the stack */
@@ -389,6 +396,7 @@ spawn_in_rootfs (struct run_ctx *c, int sync_parent, hull_error_t *err)
 	 * moves the cwd into the new mount namespace, where an fd opened here would still
 	 * point into the host's, and no path walk (0700 parents) is needed. */
 	fflush (NULL);
+	c->close_in_child[2] = saved_cwd;
 	if (fchdir (c->rootfs_fd) < 0)
 		return hull_error_make (err, errno, "chdir to root.path");
 	pid = hull_container_spawn (c, sync_parent, err);
@@ -405,13 +413,15 @@ create_container (struct run_ctx *c, struct creation *cr, const char *rootfs, hu
 
 	if ((r = prepare_state (c, cr, rootfs, err)) < 0 || (r = open_sources (c, rootfs, err)) < 0)
 		return r;
-	if (c->opts->mode == HULL_RUN_CREATE &&
-	    (c->start_listen = start_socket (cr->dir, err)) < 0)
+	if (c->opts->mode == HULL_RUN_CREATE && (c->start_listen = start_socket (cr->dir, err)) < 0)
 		return c->start_listen;
 	if ((r = hull_sync_pair (fds, err)) < 0)
 		return r;
 	sync_parent = fds[0];
 	c->sync_child = fds[1];
+	c->sync_parent = sync_parent;
+	c->close_in_child[0] = hull_state_dirfd (cr->dir);
+	c->close_in_child[1] = hull_state_rootfd (cr->dir);
 	cr->pid = spawn_in_rootfs (c, sync_parent, err);
 	c->sync_child = hull_safe_close (c->sync_child);
 	close_sources (c);
@@ -488,8 +498,11 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 		.rootfs = "/proc/self/cwd",
 		.rootfs_fd = -EBADF,
 		.sync_child = -EBADF,
+		.sync_parent = -EBADF,
 		.start_listen = -EBADF,
-		.new_user = hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
+		.close_in_child = { -EBADF, -EBADF, -EBADF },
+		.new_user =
+			hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
 	};
 	/* Block the forwarded signals (and SIGCHLD) before the clone, so none is lost
 	 * between the child's birth and the wait loop; the child unblocks before exec. */

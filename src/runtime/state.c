@@ -133,6 +133,12 @@ hull_state_dirfd (const struct hull_state_dir *s)
 	return s->dirfd;
 }
 
+int
+hull_state_rootfd (const struct hull_state_dir *s)
+{
+	return s->rootfd;
+}
+
 static int
 write_atomic (int dirfd, const char *name, const char *text, size_t len, hull_error_t *err)
 {
@@ -201,8 +207,8 @@ read_small (int dirfd, const char *name, size_t max, size_t *len, hull_error_t *
 		return NULL;
 	}
 	if (!S_ISREG (st.st_mode) || (size_t) st.st_size > max) {
-		hull_error_make (err, EFBIG, "read `%s`: not a regular file of at most %zu bytes", name,
-				 max);
+		hull_error_make (err, EFBIG, "read `%s`: not a regular file of at most %zu bytes",
+				 name, max);
 		return NULL;
 	}
 	buf = hull_xmalloc ((size_t) st.st_size + 1);
@@ -247,9 +253,9 @@ parse_state (json_t *j, struct hull_state *st, hull_error_t *err)
 	st->cgroup = jstr (j, "cgroup");
 	st->terminal = json_is_true (json_object_get (j, "terminal"));
 	if (json_is_object (ann)) {
-		st->annotations.v = hull_xcalloc (json_object_size (ann) + 1, sizeof (struct hull_kv));
-		json_object_foreach (ann, k, v)
-		{
+		st->annotations.v =
+			hull_xcalloc (json_object_size (ann) + 1, sizeof (struct hull_kv));
+		json_object_foreach (ann, k, v) {
 			if (!json_is_string (v))
 				continue;
 			st->annotations.v[st->annotations.n].key = hull_xstrdup (k);
@@ -408,7 +414,7 @@ hull_state_unlink_start_socket (struct hull_state_dir *s)
 void
 hull_state_remove (struct hull_state_dir *s)
 {
-	_cleanup_(closedirp) DIR *d = NULL;
+	_cleanup_ (closedirp) DIR *d = NULL;
 	int fd;
 
 	if (s == NULL)

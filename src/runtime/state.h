@@ -16,19 +16,19 @@
 /* Stored phases; the status a reader sees is computed from these and the process. */
 enum hull_phase {
 	HULL_PHASE_CREATING = 0, /* create in progress (or crashed during it) */
-	HULL_PHASE_CREATED, /* waiting for start */
-	HULL_PHASE_RUNNING, /* start released it */
+	HULL_PHASE_CREATED,	 /* waiting for start */
+	HULL_PHASE_RUNNING,	 /* start released it */
 };
 
 struct hull_state {
 	char *id;
 	enum hull_phase phase;
-	pid_t pid; /* 0 while unknown */
+	pid_t pid;		       /* 0 while unknown */
 	unsigned long long start_time; /* /proc/<pid>/stat field 22, guards pid reuse */
 	char *bundle;
 	char *rootfs;
 	char *created; /* RFC 3339 */
-	char *cgroup; /* hull_cgroup_serialize () text, or NULL */
+	char *cgroup;  /* hull_cgroup_serialize () text, or NULL */
 	bool terminal;
 	struct hull_kvv annotations;
 };
@@ -42,8 +42,9 @@ struct hull_state_dir *hull_state_create (const char *root, const char *id, hull
 /* Open and lock (exclusive, or shared for readers) an existing container's directory. */
 struct hull_state_dir *hull_state_open (const char *root, const char *id, bool exclusive,
 					hull_error_t *err);
-/* The directory fd (O_PATH) of an open state dir. */
+/* The directory fd (holding the lock) and the state root's fd of an open state dir. */
 int hull_state_dirfd (const struct hull_state_dir *s);
+int hull_state_rootfd (const struct hull_state_dir *s);
 /* Write st as state.json atomically (temp file + rename). */
 int hull_state_save (struct hull_state_dir *s, const struct hull_state *st, hull_error_t *err);
 /* Read state.json (size-capped). */

@@ -15,9 +15,13 @@ import hullkit
 
 RECORD_HOOK = r"""#!/usr/bin/python3
 import json, os, sys
+os.umask(0)  # hooks run as host root and as the container's root: all share `out`
 out, name = sys.argv[1], sys.argv[2]
 raw = sys.stdin.read()
-rec = {"name": name, "raw": raw, "argv": sys.argv, "env": dict(os.environ),
+# /proc/self/environ: what execve got (Python adds LC_CTYPE to os.environ itself).
+with open("/proc/self/environ", "rb") as f:
+    env = [e.decode() for e in f.read().split(b"\0") if e]
+rec = {"name": name, "raw": raw, "argv": sys.argv, "env": env,
        "mntns": os.readlink("/proc/self/ns/mnt")}
 try:
     rec["state"] = json.loads(raw)
@@ -53,7 +57,6 @@ CONTAINER_SH = (
     "exit 7"
 )
 
-HOST_KINDS = ("prestart", "createRuntime", "createContainer", "poststart", "poststop")
 ALL_KINDS = ("prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop")
 
 
@@ -61,6 +64,9 @@ class Hooks:
     def __init__(self, bundle):
         self.bundle = bundle
         self.out = bundle.host_dir("hooks-out", 0o777)
+        order = os.path.join(self.out, "order")
+        open(order, "w").close()
+        os.chmod(order, 0o666)
         hookdir = bundle.host_dir("hooks-bin", 0o755)
         self.record = os.path.join(hookdir, "record")
         with open(self.record, "w") as f:
@@ -95,11 +101,8 @@ class Hooks:
             self.add(k)
 
     def order(self):
-        try:
-            with open(os.path.join(self.out, "order")) as f:
-                return f.read().split()
-        except FileNotFoundError:
-            return []
+        with open(os.path.join(self.out, "order")) as f:
+            return f.read().split()
 
     def rec(self, name):
         p = os.path.join(self.out, name + ".json")
@@ -178,7 +181,7 @@ def test_hook_args_and_env_verbatim(bundle):
     r = h.rec("createRuntime")
     # argv[0] of a script is the interpreter's view (the script path); the rest is verbatim.
     assert r["argv"][1:] == [h.out, "createRuntime", "extra arg"]
-    assert r["env"] == {"HOOK_EXIT": "0", "ONE": "1", "SPACED": "a b"}
+    assert r["env"] == ["HOOK_EXIT=0", "ONE=1", "SPACED=a b"]
 
 
 def test_hooks_of_one_kind_run_in_order(bundle):

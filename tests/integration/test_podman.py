@@ -154,6 +154,9 @@ def test_detached_exec_stop_rm(pm):
     assert cp.returncode == 0, podman_explain(cp, pm)
     cp = pm.podman("container", "exists", cid)
     assert cp.returncode == 1, podman_explain(cp)
+    # podman passes no --root: the runtime's default state dir must not keep it either.
+    cp = subprocess.run([RUNTIME, "state", cid], capture_output=True, text=True, timeout=30)
+    assert cp.returncode != 0, "the runtime still has state for %s:\n%s" % (cid, explain(cp))
 
 
 def test_logs_of_a_detached_container(pm):
@@ -255,6 +258,18 @@ def test_run_interactive_tty(pm):
     assert re.search(r"^30 100\r?$", out, re.M), out
     # The terminal echoed what was typed, and the container's output came back.
     assert "hello-tty" in out.replace("got:hello-tty", ""), out
+
+
+def test_exec_interactive_tty(pm):
+    n = name()
+    run_ok(pm, "run", "-d", "--name", n, IMAGE, "sleep", "1000")
+    try:
+        argv = pm.cmd("exec", "-it", n, "sh", "-c", 'tty; read line; echo "got:$line"; exit 5')
+        status, out = _pty_session(argv, pm.env, [(r"/dev/pts/\d+", b"via-exec\r"), (r"got:via-exec", None)])
+        assert status == 5, out
+        assert re.search(r"^/dev/pts/\d+\r?$", out, re.M), out
+    finally:
+        pm.podman("rm", "--force", "--time", "0", n)
 
 
 def test_podman_config_is_accepted_as_it_is(pm, tmp_path):

@@ -395,32 +395,6 @@ test_no_hooks (void **st)
 	assert_int_equal (hull_hooks_run (NULL, 0, "prestart", STATE, &err), 0);
 }
 
-/* run.c blocks SIGCHLD for the container's lifetime; hooks must still be waited for,
- * and must themselves start with an empty mask (a shell waiting on its own child). */
-static void
-test_sigchld_blocked (void **st)
-{
-	_cleanup_free_ char *out = in_dir ("out");
-	_cleanup_free_ char *path = script ("h", "sleep 0.1 & wait\ngrep SigBlk /proc/$$/status "
-						 "> \"$1\"\nexit 4");
-	_cleanup_free_ char *got = NULL;
-	struct hull_oci_hook hs[2] = { hook ("/bin/true", NULL, NULL), hook (path, "h", out) };
-	hull_error_t err = { 0 };
-	sigset_t chld, old;
-
-	sigemptyset (&chld);
-	sigaddset (&chld, SIGCHLD);
-	sigaddset (&chld, SIGTERM);
-	sigprocmask (SIG_BLOCK, &chld, &old);
-	hs[1].has_timeout = true;
-	hs[1].timeout = 5;
-	expect_error (hull_hooks_run (hs, 2, "poststart", STATE, &err), &err,
-		      "exited with status 4");
-	sigprocmask (SIG_SETMASK, &old, NULL);
-	got = slurp (out, NULL);
-	assert_string_equal (got, "SigBlk:\t0000000000000000\n");
-}
-
 /* Ignored signals in the runtime are not ignored in the hook. */
 static void
 test_signal_dispositions_reset (void **st)
@@ -481,6 +455,41 @@ test_stdout_to_stderr (void **st)
 	got_e = slurp (e, NULL);
 	assert_string_equal (got_o, "");
 	assert_string_equal (got_e, "to-stdout\nto-stderr\n");
+}
+
+/* run.c blocks SIGCHLD for the container's lifetime: hooks must still be waited for, and
+ * must themselves start with an empty mask. grep reads its own mask (a shell would show
+ * the mask it blocks around its own forks and waits); the shell then waits for a child of
+ * its own, with SIGCHLD unblocked. */
+static void
+test_sigchld_blocked (void **st)
+{
+	_cleanup_free_ char *e = in_dir ("stderr");
+	_cleanup_free_ char *path = script ("h", "sleep 0.1 & wait\nexit 4");
+	_cleanup_free_ char *got = NULL;
+	char *grep_argv[] = { "grep", "SigBlk", "/proc/self/status", NULL };
+	struct hull_oci_hook hs[3] = { hook ("/bin/true", NULL, NULL),
+				       { .path = "/bin/grep", .args = { grep_argv, 3 } },
+				       hook (path, NULL, NULL) };
+	hull_error_t err = { 0 };
+	sigset_t chld, old;
+	int se, r;
+
+	sigemptyset (&chld);
+	sigaddset (&chld, SIGCHLD);
+	sigaddset (&chld, SIGTERM);
+	sigprocmask (SIG_BLOCK, &chld, &old);
+	hs[2].has_timeout = true;
+	hs[2].timeout = 5;
+	fflush (stderr);
+	se = redirect (2, e);
+	r = hull_hooks_run (hs, 3, "poststart", STATE, &err);
+	restore (se, 2);
+	sigprocmask (SIG_SETMASK, &old, NULL);
+	expect_error (r, &err, "poststart hook 2 `");
+	expect_error (r, &err, "exited with status 4");
+	got = slurp (e, NULL);
+	assert_string_equal (got, "SigBlk:\t0000000000000000\n");
 }
 
 /* With fd 0 closed in the runtime, pipe2 hands out fd 0 itself: stdin must still be the

@@ -47,7 +47,10 @@ hull_ns_new_flags (const struct hull_oci_config *cfg)
 
 	for (size_t i = 0; i < cfg->linux_.n_namespaces; i++) {
 		const struct hull_oci_namespace *ns = &cfg->linux_.namespaces[i];
-		if (ns->path == NULL && ns->type != HULL_NS_TIME)
+		/* time: needs unshare + offsets first. cgroup: unshared by the container
+		 * process once the runtime has moved it into its cgroup, so that cgroup is
+		 * the namespace's root (as runc does). */
+		if (ns->path == NULL && ns->type != HULL_NS_TIME && ns->type != HULL_NS_CGROUP)
 			flags |= hull_ns_clone_flag (ns->type);
 	}
 	return flags;

@@ -34,9 +34,9 @@ struct sock_filter;
 /* A compiled filter: the BPF program and the seccomp(2) flags of the profile. */
 struct hull_seccomp_prog {
 	struct sock_filter *filter;
-	unsigned short len;  /* instructions */
-	unsigned int flags;  /* SECCOMP_FILTER_FLAG_* from linux.seccomp.flags */
-	bool notify;	     /* some action is SCMP_ACT_NOTIFY: loading creates a listener */
+	unsigned short len; /* instructions */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* from linux.seccomp.flags */
+	bool notify;	    /* some action is SCMP_ACT_NOTIFY: loading creates a listener */
 };
 
 /* Compile `s`. When !s->present, *out = NULL and 0 (no filter asked for). Syscall names
