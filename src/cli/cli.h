@@ -34,10 +34,10 @@ int hull_cli_usage (const char *cmd, const char *fmt, ...) __attribute__ ((forma
 bool hull_cli_want_help (const struct hull_cli_command *c, int argc, char **argv);
 
 enum hull_cli_opt_type {
-	HULL_OPT_FLAG, /* bool */
+	HULL_OPT_FLAG,	 /* bool */
 	HULL_OPT_STRING, /* const char * */
-	HULL_OPT_UINT, /* uint32_t, checked */
-	HULL_OPT_LIST, /* struct hull_cli_list, repeatable */
+	HULL_OPT_UINT,	 /* uint32_t, checked */
+	HULL_OPT_LIST,	 /* struct hull_cli_list, repeatable */
 };
 
 struct hull_cli_opt {

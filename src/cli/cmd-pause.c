@@ -17,15 +17,14 @@ static const char pause_help[] =
 	"EXIT STATUS\n"
 	"    0, or 125 with one line naming the reason.\n";
 
-static const char resume_help[] =
-	"NAME\n"
-	"    hull resume - thaw a paused container\n"
-	"\n"
-	"SYNOPSIS\n"
-	"    hull [GLOBAL OPTIONS] resume ID\n"
-	"\n"
-	"EXIT STATUS\n"
-	"    0, or 125 with one line naming the reason.\n";
+static const char resume_help[] = "NAME\n"
+				  "    hull resume - thaw a paused container\n"
+				  "\n"
+				  "SYNOPSIS\n"
+				  "    hull [GLOBAL OPTIONS] resume ID\n"
+				  "\n"
+				  "EXIT STATUS\n"
+				  "    0, or 125 with one line naming the reason.\n";
 
 static int
 pause_or_resume (struct hull_cli_globals *g, int argc, char **argv, bool pause)

@@ -60,7 +60,8 @@ hull_cli_parse (const char *cmd, const struct hull_cli_opt *opts, int argc, char
 		size_t n;
 
 		if (only_positional || a[0] != '-' || a[1] == '\0') {
-			set_value (cmd, &(struct hull_cli_opt){ "", 0, HULL_OPT_LIST, positional }, a);
+			set_value (cmd, &(struct hull_cli_opt){ "", 0, HULL_OPT_LIST, positional },
+				   a);
 			/* After the first positional (the id, or the command of exec) the rest
 			 * belongs to the container process. */
 			if (positional->stop_after && positional->n >= positional->stop_after)

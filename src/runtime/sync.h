@@ -13,12 +13,12 @@
 #include "hull/error.h"
 
 enum hull_sync_type {
-	HULL_SYNC_GO = 'G',    /* parent -> child: ids mapped, carry on */
-	HULL_SYNC_PID = 'P',   /* intermediate -> parent: pid of the container process */
-	HULL_SYNC_ERROR = 'E', /* child -> parent: an hull_error_t */
-	HULL_SYNC_READY = 'R', /* child -> parent: created, now waiting for start */
+	HULL_SYNC_GO = 'G',	  /* parent -> child: ids mapped, carry on */
+	HULL_SYNC_PID = 'P',	  /* intermediate -> parent: pid of the container process */
+	HULL_SYNC_ERROR = 'E',	  /* child -> parent: an hull_error_t */
+	HULL_SYNC_READY = 'R',	  /* child -> parent: created, now waiting for start */
 	HULL_SYNC_TERMINAL = 'T', /* child -> parent: the pty master follows (SCM_RIGHTS) */
-	HULL_SYNC_START = 'S', /* `hull start` -> container process: go ahead */
+	HULL_SYNC_START = 'S',	  /* `hull start` -> container process: go ahead */
 };
 
 struct hull_sync_msg {
