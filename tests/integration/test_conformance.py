@@ -320,6 +320,14 @@ def test_delete_of_unknown_id_fails(containers):
     assert cp.returncode != 0, explain(cp)
 
 
+def test_delete_force_of_unknown_id_succeeds(containers):
+    # runc and crun: `delete --force` is idempotent (exit 0, no output) for an id that
+    # does not exist, so that cleanup paths (conmon's exit command, containerd's shim,
+    # a retried podman rm) need not race the runtime's own cleanup.
+    cp = rt(containers, "delete", "--force", hullkit.new_id())
+    assert cp.returncode == 0, explain(cp)
+
+
 # ---- features, list, ps -------------------------------------------------------------------------
 
 
