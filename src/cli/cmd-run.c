@@ -99,6 +99,14 @@ create_or_run (struct hull_cli_globals *g, int argc, char **argv, bool create)
 		return r;
 	}
 	free (pos.v);
+	/* Accepted globally for runc compatibility, but a container created under it would
+	 * expect systemd to own its cgroup: refuse rather than silently use cgroupfs. */
+	if (g->systemd_cgroup) {
+		hull_error_make (&err, ENOTSUP,
+				 "--systemd-cgroup: hull manages cgroups through cgroupfs only; "
+				 "configure the caller with cgroup_manager = \"cgroupfs\"");
+		return hull_cli_fail (cmd, &err);
+	}
 	if (no_pivot)
 		return hull_cli_usage (cmd, "--no-pivot is refused: without pivot_root the old "
 					    "root stays reachable from the container");

@@ -409,3 +409,15 @@ def test_ps(containers):
     assert "PID" in lines[0].split(), explain(cp)
     col = lines[0].split().index("PID")
     assert {int(l.split()[col]) for l in lines[1:] if l.strip()} == want, explain(cp)
+
+
+def test_systemd_cgroup_is_refused_clearly(bundle):
+    """--systemd-cgroup is accepted as a global flag (runc's), but a container cannot be
+    created under it: hull has no systemd cgroup manager, and says so."""
+    bundle.write_config()
+    cid = hullkit.new_id()
+    cp = subprocess.run([hullkit.HULL, "--root", bundle.state, "--systemd-cgroup", "create",
+                         "--bundle", bundle.path, cid], capture_output=True, text=True,
+                        timeout=30, stdin=subprocess.DEVNULL)
+    hullkit.assert_hull_error(cp, "--systemd-cgroup", "cgroupfs")
+    assert not os.path.exists(os.path.join(bundle.state, cid))
