@@ -234,6 +234,11 @@ hull_runtime_delete (const char *root, const char *id, bool force, hull_error_t 
 	hull_error_t e;
 
 	dir = hull_state_open (root, id, true, err);
+	/* runc and crun: `delete --force` of a container that is already gone succeeds;
+	 * cleanup paths that may run twice (conmon's exit command, a retried podman rm,
+	 * containerd's shim) rely on it. */
+	if (dir == NULL && force && err->code == ENOENT)
+		return 0;
 	if (dir == NULL)
 		return hull_error_ret (err);
 	if (hull_state_read (dir, &st, err) < 0) {
