@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/parse.h"
 #include "common/xalloc.h"
 
@@ -69,27 +70,28 @@ apply_lsm (const struct hull_oci_process *p, hull_error_t *err)
 {
 	struct stat st;
 
-	/* Fail closed: a label that was asked for and cannot be applied is an error. */
+	/* Labels follow crun: applied where the LSM is active (a failure then is an error),
+	 * ignored where it is not (these hosts run landlock, lockdown, capability and bpf
+	 * only). A host that must have labels says so in the admission policy, which can
+	 * refuse configs without one (docs/policy.md). */
 	if (p->apparmor_profile && p->apparmor_profile[0]) {
 		_cleanup_free_ char *v = NULL;
 		if (stat ("/sys/kernel/security/apparmor", &st) < 0)
-			return hull_error_make (err, ENOTSUP,
-						"process.apparmorProfile `%s`: AppArmor is not "
-						"enabled on this host",
-						p->apparmor_profile);
-		v = hull_xasprintf ("exec %s", p->apparmor_profile);
-		if (write_attr ("/proc/thread-self/attr/apparmor/exec", v,
-				"process.apparmorProfile", err) < 0)
-			return -1;
+			hull_debug ("process.apparmorProfile `%s` ignored: AppArmor is not enabled",
+				    p->apparmor_profile);
+		else {
+			v = hull_xasprintf ("exec %s", p->apparmor_profile);
+			if (write_attr ("/proc/thread-self/attr/apparmor/exec", v,
+					"process.apparmorProfile", err) < 0)
+				return -1;
+		}
 	}
 	if (p->selinux_label && p->selinux_label[0]) {
 		if (stat ("/sys/fs/selinux/enforce", &st) < 0)
-			return hull_error_make (err, ENOTSUP,
-						"process.selinuxLabel `%s`: SELinux is not enabled "
-						"on this host",
-						p->selinux_label);
-		if (write_attr ("/proc/thread-self/attr/exec", p->selinux_label,
-				"process.selinuxLabel", err) < 0)
+			hull_debug ("process.selinuxLabel `%s` ignored: SELinux is not enabled",
+				    p->selinux_label);
+		else if (write_attr ("/proc/thread-self/attr/exec", p->selinux_label,
+				     "process.selinuxLabel", err) < 0)
 			return -1;
 	}
 	return 0;
