@@ -247,6 +247,10 @@ clone_container (struct run_ctx *c, int flags, bool deathsig)
 
 	if (pid != 0)
 		return pid;
+	/* Until its execve this process is the hull binary: keep it non-dumpable so nothing
+	 * that shares its pid namespace can open /proc/<pid>/exe or its fds (runc
+	 * CVE-2019-5736 class). execve of the container's binary makes it dumpable again. */
+	prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Holding hull's end would hide hull's death (EOF) from the container process. */
 	c->sync_parent = hull_safe_close (c->sync_parent);
 	for (size_t i = 0; i < sizeof c->close_in_child / sizeof c->close_in_child[0]; i++)
