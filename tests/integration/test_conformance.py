@@ -421,3 +421,30 @@ def test_systemd_cgroup_is_refused_clearly(bundle):
                         timeout=30, stdin=subprocess.DEVNULL)
     hullkit.assert_hull_error(cp, "--systemd-cgroup", "cgroupfs")
     assert not os.path.exists(os.path.join(bundle.state, cid))
+
+
+def test_preserve_fds_and_listen_fds_reach_the_container(bundle):
+    """conmon and socket activation hand fds 3.. to the runtime: with --preserve-fds N
+    exactly those pass into the container (LISTEN_FDS in process.env tells the program),
+    and nothing else of hull's."""
+    data = os.path.join(bundle.path, "fd3-data")
+    with open(data, "w") as f:
+        f.write("from-the-host\n")
+    bundle.config["process"]["env"].append("LISTEN_FDS=1")
+    bundle.config["process"]["args"] = ["/bin/sh", "-c",
+                                        "echo $LISTEN_FDS; ls /proc/self/fd; cat <&3"]
+    bundle.write_config()
+    cid = hullkit.new_id()
+    bundle.ids.append(cid)
+    # A shell opens fd 3 and execs hull, as conmon would hand it over.
+    cmd = 'exec 3<"$1"; shift; exec "$@"'
+    cp = subprocess.run(["/bin/sh", "-c", cmd, "sh", data, hullkit.HULL, "--root", bundle.state,
+                         "run", "--preserve-fds", "1", "--bundle", bundle.path, cid],
+                        capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert cp.returncode == 0, hullkit.explain(cp)
+    lines = cp.stdout.split()
+    assert lines[0] == "1"
+    assert "from-the-host" in lines
+    fds = [x for x in lines[1:] if x.isdigit()]
+    # ls opens its own directory fd: 0 1 2 3 and one more at most.
+    assert "3" in fds and all(int(x) <= 4 for x in fds), cp.stdout
