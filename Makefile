@@ -10,7 +10,8 @@ BUILD_REL ?= build-release
 # Debian 12 packages hull needs to build and test. bench/ installs its own anchors.
 DEPS := meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev \
 	libseccomp-dev libjansson-dev libssl-dev libcmocka-dev \
-	python3 python3-pytest busybox-static iproute2 podman conmon crun netavark
+	python3 python3-pytest busybox-static iproute2 podman conmon crun netavark \
+	qemu-system-x86 linux-image-cloud-amd64
 
 .PHONY: all deps build build-san build-fuzz build-release check demo fuzz bench clean format
 

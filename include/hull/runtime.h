@@ -42,6 +42,17 @@ int hull_runtime_delete (const char *root, const char *id, bool force, hull_erro
 /* The runtime-spec state JSON of a container (caller frees). */
 char *hull_runtime_state (const char *root, const char *id, hull_error_t *err);
 int hull_runtime_pause (const char *root, const char *id, bool pause, hull_error_t *err);
+/* Change the cgroup limits of a created, running or paused container (runc `update`):
+ * the set fields of r are written, the others left as they are; device rules are not
+ * changed. */
+int hull_runtime_update (const char *root, const char *id, const struct hull_oci_resources *r,
+			 hull_error_t *err);
+/* runc `events`: call fn with one JSON line at a time ({"type":"stats","id":..,"data":..}
+ * every interval_ms, {"type":"oom","id":..} when the OOM killer strikes) until the
+ * container is gone or fn returns non-zero; with `once`, one stats line and return. */
+typedef int (*hull_event_fn) (const char *line, void *data);
+int hull_runtime_events (const char *root, const char *id, unsigned int interval_ms, bool once,
+			 hull_event_fn fn, void *data, hull_error_t *err);
 
 struct hull_container_info {
 	char *id;
@@ -80,6 +91,7 @@ struct hull_sandbox_options {
 	const char *hostname; /* NULL: "sandbox" */
 	char *const *argv;    /* command and arguments (argv[0] looked up in PATH) */
 	char *const *env;     /* NULL: a minimal environment (PATH, TERM, HOME=/tmp) */
+	bool no_landlock;     /* skip the default Landlock ruleset (docs/landlock.md) */
 };
 
 /* Build the in-memory OCI config that `hull sandbox` runs. */

@@ -16,6 +16,7 @@ struct hull_cli_globals {
 	bool log_json;	      /* --log-format json */
 	bool debug;
 	bool systemd_cgroup;
+	const char *policy; /* --policy FILE (admission policy; NULL: /etc/hull/policy.json) */
 };
 
 struct hull_cli_command {
@@ -63,5 +64,13 @@ int hull_cli_one_id (const char *cmd, struct hull_cli_list *pos, const char **id
 extern const struct hull_cli_command hull_cmd_run, hull_cmd_sandbox, hull_cmd_spec, hull_cmd_create,
 	hull_cmd_start, hull_cmd_state, hull_cmd_kill, hull_cmd_delete, hull_cmd_list, hull_cmd_ps,
 	hull_cmd_pause, hull_cmd_resume, hull_cmd_features, hull_cmd_exec;
+extern const struct hull_cli_command hull_cmd_update, hull_cmd_events;
+
+/* Admission policy (cmd-policy.c): `hull policy`, and the check create/run make after
+ * validation. Prints warnings and the refusal; returns 0 to go on or the exit code. */
+extern const struct hull_cli_command hull_cmd_policy;
+struct hull_oci_config;
+int hull_cli_policy_admit (struct hull_cli_globals *g, const char *cmd,
+			   const struct hull_oci_config *cfg);
 
 #endif

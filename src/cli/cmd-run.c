@@ -119,6 +119,11 @@ create_or_run (struct hull_cli_globals *g, int argc, char **argv, bool create)
 		hull_oci_config_free (cfg);
 		return hull_cli_fail (cmd, &err);
 	}
+	/* Admission policy: before anything is created, so a refusal leaves nothing. */
+	if ((r = hull_cli_policy_admit (g, cmd, cfg)) != 0) {
+		hull_oci_config_free (cfg);
+		return r;
+	}
 	if (tty)
 		cfg->process.terminal = true;
 	opts.id = id;

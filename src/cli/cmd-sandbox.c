@@ -36,6 +36,9 @@ static const char sandbox_help[] =
 	"                /proc/sys, /proc/sysrq-trigger, ... read-only, as in `hull spec`\n"
 	"    privileges  no capabilities in any set, no_new_privs (setuid binaries and\n"
 	"                file capabilities give nothing)\n"
+	"    landlock    writes allowed only to /tmp, /dev/{null,zero,full,tty}, /dev/pts\n"
+	"                and --bind/--tmpfs destinations; read+execute elsewhere\n"
+	"                (docs/landlock.md); refused where the kernel lacks Landlock\n"
 	"    also        new ipc, uts (hostname `sandbox`) and cgroup namespaces\n"
 	"\n"
 	"    The environment is PATH, HOME=/tmp, TERM (if set) and --setenv entries.\n"
@@ -57,6 +60,8 @@ static const char sandbox_help[] =
 	"    --hostname NAME      the sandbox's hostname (default: sandbox)\n"
 	"    --chdir DIR          the working directory, absolute (default: /)\n"
 	"    --setenv K=V         add (or replace) an environment variable; repeatable\n"
+	"    --no-landlock        no Landlock ruleset: the mounts alone decide what is\n"
+	"                         writable (needed on kernels without Landlock)\n"
 	"    -h, --help           this text\n"
 	"\n"
 	"    DESTs must be absolute and already exist in the root unless they lie in a\n"
@@ -194,6 +199,14 @@ opt_setenv (struct sandbox_cli *c, const char *val)
 	return 0;
 }
 
+/* Turns off the default Landlock ruleset (docs/landlock.md). */
+static int
+opt_no_landlock (struct sandbox_cli *c, const char *val)
+{
+	c->o.no_landlock = true;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	bool has_value;
@@ -203,7 +216,7 @@ static const struct {
 	{ "--bind", true, opt_bind },	      { "--tmpfs", true, opt_tmpfs },
 	{ "--sys", false, opt_sys },	      { "--net", true, opt_net },
 	{ "--hostname", true, opt_hostname }, { "--chdir", true, opt_chdir },
-	{ "--setenv", true, opt_setenv },
+	{ "--setenv", true, opt_setenv },     { "--no-landlock", false, opt_no_landlock },
 };
 
 /* One option at argv[*i] (`--name value` or `--name=value`); advances *i past a

@@ -12,7 +12,7 @@
 static const struct hull_cli_command *const commands[] = {
 	&hull_cmd_create, &hull_cmd_start,    &hull_cmd_state, &hull_cmd_kill,	  &hull_cmd_delete,
 	&hull_cmd_run,	  &hull_cmd_exec,     &hull_cmd_list,  &hull_cmd_ps,	  &hull_cmd_pause,
-	&hull_cmd_resume, &hull_cmd_features, &hull_cmd_spec,  &hull_cmd_sandbox,
+	&hull_cmd_resume, &hull_cmd_features, &hull_cmd_spec,  &hull_cmd_sandbox, &hull_cmd_update, &hull_cmd_events, &hull_cmd_policy,
 };
 
 static const char main_help[] =
@@ -29,6 +29,8 @@ static const char main_help[] =
 	"    --debug             log debug messages\n"
 	"    --systemd-cgroup    accepted for compatibility; create and run refuse it\n"
 	"                        (hull manages cgroups through cgroupfs only)\n"
+	"    --policy FILE       admission policy (default /etc/hull/policy.json, else the\n"
+	"                        built-in one; see `hull policy --help`)\n"
 	"    -h, --help          this text; `hull COMMAND --help` for a command\n"
 	"    -v, --version       print the version\n"
 	"\n"
@@ -159,7 +161,10 @@ parse_globals (struct hull_cli_globals *g, int argc, char **argv)
 			g->debug = true;
 		else if (IS ("--systemd-cgroup"))
 			g->systemd_cgroup = true;
-		else if (IS ("--help") || IS ("-h")) {
+		else if (IS ("--policy")) { /* admission policy */
+			NEED_VALUE ();
+			g->policy = val;
+		} else if (IS ("--help") || IS ("-h")) {
 			print_main_help (stdout);
 			exit (0);
 		} else if (IS ("--version") || IS ("-v")) {

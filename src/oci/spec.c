@@ -2,7 +2,8 @@
 /* `hull spec`: the hardened default config.json. Starting point is runc's and
  * crun's `spec` output, tightened: every namespace including a user namespace,
  * a read-only root, no capabilities at all, noNewPrivileges, and crun's list of
- * masked kernel paths. */
+ * masked kernel paths, and hull's default seccomp profile (data/seccomp/default.json,
+ * built in and expanded into a plain linux.seccomp object any runtime can load). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "hull/oci.h"
+#include "runtime/linux/seccomp.h"
 
 /* Containers should not see these host kernel interfaces (crun's list, plus
  * /proc/interrupts which leaks host activity). */
@@ -142,7 +144,7 @@ linux_section (bool rootless)
 char *
 hull_oci_spec_default (bool rootless, hull_error_t *err)
 {
-	json_t *root;
+	json_t *root, *seccomp;
 	char *text, *out;
 
 	root = json_pack ("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.2.0",
@@ -151,6 +153,12 @@ hull_oci_spec_default (bool rootless, hull_error_t *err)
 			  linux_section (rootless));
 	if (root == NULL)
 		return hull_error_make (err, ENOMEM, "build the default config"), NULL;
+	seccomp = hull_seccomp_default_profile (err);
+	if (seccomp == NULL) {
+		json_decref (root);
+		return hull_error_wrap (err, "default seccomp profile"), NULL;
+	}
+	json_object_set_new (json_object_get (root, "linux"), "seccomp", seccomp);
 	text = json_dumps (root, JSON_INDENT (2));
 	json_decref (root);
 	if (text == NULL)

@@ -26,12 +26,17 @@
 #include "common/xalloc.h"
 #include "runtime/hooks.h"
 #include "runtime/internal.h"
+#include "runtime/linux/landlock.h"
 #include "runtime/linux/namespaces.h"
 #include "runtime/linux/process.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/linux/seccomp.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+
+/* linux.seccomp, compiled (or read from the cache) by hull before the clone and
+ * inherited by the container process: see hull_container_spawn. */
+static struct hull_seccomp_prog *prepared_seccomp;
 
 void
 hull_crash_point (const char *point)
@@ -198,12 +203,17 @@ parent_gone (struct run_ctx *c)
 static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
 {
 	const struct hull_oci_hooks *h = &c->cfg->hooks;
-	struct hull_seccomp_prog *seccomp = NULL; /* the exec frees it */
+	const struct hull_seccomp_prog *seccomp = prepared_seccomp; /* hull compiled it */
+	int landlock = -EBADF; /* Landlock ruleset fd (docs/landlock.md) */
 	bool nnp = c->cfg->process.no_new_privileges;
 	hull_error_t err = { 0 };
 	sigset_t none;
 
 	if (child_setup (c, &err) < 0)
+		child_fail (c->sync_child, &err);
+	/* Landlock: build the ruleset after pivot_root (its paths name the container's
+	 * files) and before `create` reports ready, so a bad annotation fails create. */
+	if (hull_landlock_prepare (c->cfg, &landlock, &err) < 0)
 		child_fail (c->sync_child, &err);
 	if (c->opts->mode == HULL_RUN_CREATE && wait_for_start (c, &err) < 0)
 		child_fail (c->sync_child >= 0 ? c->sync_child : -1, &err);
@@ -212,7 +222,10 @@ static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
 	if (run_hooks (c, h->start_container, h->n_start_container, "startContainer", "created",
 		       &err) < 0)
 		child_fail (c->sync_child, &err);
-	if (hull_seccomp_compile (&c->cfg->linux_.seccomp, &seccomp, &err) < 0)
+	/* Landlock before any seccomp filter (a profile may deny the landlock_* calls) and
+	 * before the identity change, while CAP_SYS_ADMIN is held: restrict_self needs it
+	 * or no_new_privs, the same constraint as seccomp(2). */
+	if (hull_landlock_restrict (landlock, &err) < 0)
 		child_fail (c->sync_child, &err);
 	/* seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: without noNewPrivileges, load
 	 * while the capabilities are still held (as runc does); otherwise as late as
@@ -277,8 +290,8 @@ static void __attribute__ ((noreturn)) intermediate_main (struct run_ctx *c, int
 	_exit (0);
 }
 
-pid_t
-hull_container_spawn (struct run_ctx *c, int sync_parent, hull_error_t *err)
+static pid_t
+spawn (struct run_ctx *c, int sync_parent, hull_error_t *err)
 {
 	bool fg = c->opts->mode == HULL_RUN_FOREGROUND;
 	int flags = hull_ns_new_flags (c->cfg);
@@ -313,4 +326,20 @@ hull_container_spawn (struct run_ctx *c, int sync_parent, hull_error_t *err)
 	if (m.type != HULL_SYNC_PID || m.value <= 0)
 		return hull_error_make (err, EPROTO, "sync: unexpected message `%c`", m.type);
 	return m.value;
+}
+
+pid_t
+hull_container_spawn (struct run_ctx *c, int sync_parent, hull_error_t *err)
+{
+	pid_t pid;
+
+	/* Compile linux.seccomp here, in hull, before any namespace exists: a bad profile
+	 * fails before the clone, the child inherits a ready program, and the cache is
+	 * the host's /var/cache/hull/seccomp, never a path the container's rootfs could
+	 * supply (seccomp-cache.c). */
+	if (hull_seccomp_prepare (&c->cfg->linux_.seccomp, NULL, &prepared_seccomp, err) < 0)
+		return hull_error_wrap (err, "prepare seccomp filter");
+	pid = spawn (c, sync_parent, err);
+	prepared_seccomp = hull_seccomp_prog_free (prepared_seccomp);
+	return pid;
 }

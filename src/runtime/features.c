@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "common/xalloc.h"
+#include "runtime/linux/landlock.h"
 
 static const char *const hooks[] = { "prestart",       "createRuntime", "createContainer",
 				     "startContainer", "poststart",	"poststop" };
@@ -104,6 +105,9 @@ hull_runtime_features (void)
 			     json_pack ("{s:{s:b}}", "idmap", "enabled", 0));
 	json_object_set_new (j, "linux", linux_);
 	json_object_set_new (ann, "io.github.hull.version", json_string ("0.1.0"));
+	/* The Landlock ABI the run.oci.hull.landlock annotation gets here; "0": none. */
+	json_object_set_new (ann, HULL_LANDLOCK_ANNOTATION ".abi",
+			     json_sprintf ("%d", hull_landlock_abi_in_use ()));
 	json_object_set_new (j, "annotations", ann);
 	text = json_dumps (j, JSON_INDENT (2));
 	json_decref (j);

@@ -407,3 +407,94 @@ hull_runtime_ps (const char *root, const char *id, pid_t **pids, size_t *n, hull
 	}
 	return 0;
 }
+
+int
+hull_runtime_update (const char *root, const char *id, const struct hull_oci_resources *r,
+		     hull_error_t *err)
+{
+	_cleanup_ (close_dirp) struct hull_state_dir *dir = NULL;
+	_cleanup_ (hull_state_freep) struct hull_state *st = NULL;
+	_cleanup_ (hull_cgroup_freep) struct hull_cgroup *cg = NULL;
+	const char *status;
+
+	if (open_container (root, id, true, &dir, &st, err) < 0)
+		return hull_error_ret (err);
+	status = hull_state_status (st);
+	if (strcmp (status, "created") != 0 && strcmp (status, "running") != 0)
+		return hull_error_make (err, EINVAL, "container `%s` is %s", id, status);
+	cg = cgroup_of (st, err);
+	if (cg == NULL)
+		return err->code ? hull_error_ret (err)
+				 : hull_error_make (err, ENOTSUP, "container `%s` has no cgroup", id);
+	return hull_cgroup_update (cg, r, err);
+}
+
+/* One look at the container: its cgroup, and whether it still runs. NULL with err
+ * clear when the container is gone. */
+static struct hull_cgroup *
+events_cgroup (const char *root, const char *id, bool *stopped, hull_error_t *err)
+{
+	_cleanup_ (close_dirp) struct hull_state_dir *dir = NULL;
+	_cleanup_ (hull_state_freep) struct hull_state *st = NULL;
+	struct hull_cgroup *cg;
+
+	if (open_container (root, id, false, &dir, &st, err) < 0)
+		return NULL;
+	*stopped = strcmp (hull_state_status (st), "stopped") == 0;
+	cg = cgroup_of (st, err);
+	if (cg == NULL && err->code == 0)
+		hull_error_make (err, ENOTSUP, "container `%s` has no cgroup", id);
+	return cg;
+}
+
+static int
+emit_stats (struct hull_cgroup *cg, const char *id, hull_event_fn fn, void *data,
+	    hull_error_t *err)
+{
+	_cleanup_free_ char *stats = hull_cgroup_stats (cg, err), *line = NULL;
+	if (stats == NULL)
+		return hull_error_ret (err);
+	/* ids are [A-Za-z0-9_.-]: nothing to escape. */
+	line = hull_xasprintf ("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}", id, stats);
+	return fn (line, data) ? 1 : 0;
+}
+
+#define EVENTS_TICK_MS 100
+
+int
+hull_runtime_events (const char *root, const char *id, unsigned int interval_ms, bool once,
+		     hull_event_fn fn, void *data, hull_error_t *err)
+{
+	uint64_t seen = 0, now;
+	unsigned int since = interval_ms;
+	bool first = true;
+
+	for (;;) {
+		bool stopped = false;
+		_cleanup_ (hull_cgroup_freep) struct hull_cgroup *cg =
+			events_cgroup (root, id, &stopped, err);
+		int r;
+		if (cg == NULL)
+			return first ? hull_error_ret (err) : 0; /* gone: the stream ends */
+		if (once)
+			return emit_stats (cg, id, fn, data, err) < 0 ? hull_error_ret (err) : 0;
+		if (hull_cgroup_oom_kills (cg, &now, err) == 0) {
+			_cleanup_free_ char *line =
+				hull_xasprintf ("{\"type\":\"oom\",\"id\":\"%s\"}", id);
+			if (!first && now > seen && fn (line, data))
+				return 0;
+			seen = now;
+		}
+		hull_error_clear (err);
+		if (stopped)
+			return 0;
+		if (since >= interval_ms) {
+			since = 0;
+			if ((r = emit_stats (cg, id, fn, data, err)) != 0)
+				return r < 0 ? r : 0;
+		}
+		first = false;
+		usleep (EVENTS_TICK_MS * 1000);
+		since += EVENTS_TICK_MS;
+	}
+}

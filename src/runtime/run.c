@@ -379,6 +379,8 @@ prepare_state (struct run_ctx *c, struct creation *cr, const char *rootfs, hull_
 	cr->cg = hull_cgroup_create (c->cfg->linux_.cgroups_path, c->opts->id, err);
 	if (cr->cg == NULL)
 		return hull_error_ret (err);
+	if (hull_cgroup_apply (cr->cg, &c->cfg->linux_.resources, err) < 0)
+		return hull_error_ret (err);
 	cr->st.cgroup = hull_cgroup_serialize (cr->cg);
 	cr->st.created = hull_xstrdup (created);
 	r = hull_state_save (cr->dir, &cr->st, err);

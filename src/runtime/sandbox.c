@@ -14,6 +14,7 @@
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "hull/runtime.h"
+#include "runtime/linux/landlock.h"
 
 #define SANDBOX_MAX_BINDS 1024 /* --ro-bind/--bind/--tmpfs entries accepted */
 #define SANDBOX_MAX_ENV 4096
@@ -404,6 +405,11 @@ hull_sandbox_config (const struct hull_sandbox_options *opts, hull_error_t *err)
 	cfg->hostname = hull_xstrdup (hostname);
 	add_linux (cfg);
 	if (add_mounts (cfg, opts, rootfd, err) < 0 || add_masks (cfg, err) < 0)
+		return NULL;
+	/* Landlock: the default ruleset as the annotation any bundle could carry; each
+	 * --bind/--tmpfs added exactly one mount, the last n_binds (docs/landlock.md). */
+	if (!opts->no_landlock &&
+	    hull_landlock_sandbox_annotate (cfg, cfg->n_mounts - opts->n_binds, err) < 0)
 		return NULL;
 	return TAKE_PTR (cfg);
 }

@@ -14,6 +14,9 @@
  *   hull-probe mount           mount tmpfs on /mnt: "ok" or the errno name
  *   hull-probe ls DIR          one entry name per line (sorted), or the errno name
  *   hull-probe fds             JSON array of the open fd numbers (from /proc/self/fd)
+ *   hull-probe syscall NAME [ARG]
+ *                              try one escape primitive (tests/security/test_battery.py):
+ *                              "ok" (exit 0) or the errno name (exit 1); see attempts[]
  *
  * A test tool, not hull code: stdio is fine, but no dependencies so that it links
  * statically anywhere. */
@@ -27,13 +30,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/personality.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,7 +64,9 @@ static const struct {
 	{ EROFS, "EROFS" },	  { EMLINK, "EMLINK" },	    { ENAMETOOLONG, "ENAMETOOLONG" },
 	{ ENOSYS, "ENOSYS" },	  { ENOTEMPTY, "ENOTEMPTY" }, { ELOOP, "ELOOP" },
 	{ EOPNOTSUPP, "EOPNOTSUPP" }, { EOVERFLOW, "EOVERFLOW" }, { ESRCH, "ESRCH" },
-	{ EDQUOT, "EDQUOT" },
+	{ EDQUOT, "EDQUOT" },	  { ENOEXEC, "ENOEXEC" },   { ENOTTY, "ENOTTY" },
+	{ EAFNOSUPPORT, "EAFNOSUPPORT" }, { EPROTONOSUPPORT, "EPROTONOSUPPORT" },
+	{ ESTALE, "ESTALE" },	  { ECHILD, "ECHILD" },
 };
 
 static const char *
@@ -713,11 +725,424 @@ cmd_fds (void)
 	return 0;
 }
 
+/* ---- escape primitives (`hull-probe syscall NAME [ARG]`) --------------------------
+ *
+ * Each attempt returns 0 when the primitive worked or -1 with errno set. Every one
+ * is harmless when it works: the ones that could change the host (module load,
+ * reboot, kexec, clock, core_pattern ...) use an argument the kernel rejects only
+ * after its permission check, or only open for writing without writing. */
+
+static int
+try_mount (const char *arg)
+{
+	(void) arg;
+	return mount ("tmpfs", "/mnt", "tmpfs", 0, "size=64k");
+}
+
+static int
+try_umount (const char *arg)
+{
+	return umount2 (arg ? arg : "/tmp", MNT_DETACH);
+}
+
+static int
+try_pivot_root (const char *arg)
+{
+	(void) arg;
+	/* "/" is the current root: the kernel refuses it (EBUSY/EINVAL) after the
+	 * CAP_SYS_ADMIN check, so nothing moves even when allowed. */
+	return (int) syscall (SYS_pivot_root, "/", "/");
+}
+
+static int
+try_unshare (const char *arg)
+{
+	(void) arg;
+	return unshare (CLONE_NEWUSER | CLONE_NEWNS);
+}
+
+static int
+try_setns (const char *arg)
+{
+	char *end;
+	long fd;
+	int r, e;
+
+	/* ARG: an inherited fd number, or a path to a namespace file. */
+	fd = arg ? strtol (arg, &end, 10) : -1;
+	if (arg == NULL || *end != '\0') {
+		fd = open (arg ? arg : "/proc/1/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		r = setns ((int) fd, 0);
+		e = errno;
+		close ((int) fd);
+		errno = e;
+		return r;
+	}
+	return setns ((int) fd, 0);
+}
+
+static int
+try_ptrace (const char *arg)
+{
+	pid_t pid, child = 0;
+	int r, e, st;
+
+	if (arg) {
+		pid = (pid_t) strtol (arg, NULL, 10);
+	} else {
+		/* Another process of the container (same uid, no privileges needed). */
+		child = fork ();
+		if (child < 0)
+			return -1;
+		if (child == 0) {
+			pause ();
+			_exit (0);
+		}
+		pid = child;
+	}
+	r = (int) ptrace (PTRACE_ATTACH, pid, NULL, NULL);
+	e = errno;
+	if (r == 0) {
+		waitpid (pid, &st, __WALL);
+		ptrace (PTRACE_DETACH, pid, NULL, NULL);
+	}
+	if (child > 0) {
+		kill (child, SIGKILL);
+		waitpid (child, &st, __WALL);
+	}
+	errno = e;
+	return r;
+}
+
+static int
+try_kill0 (const char *arg)
+{
+	return kill (arg ? (pid_t) strtol (arg, NULL, 10) : 1, 0);
+}
+
+static int
+try_init_module (const char *arg)
+{
+	static const char image[64]; /* not an ELF image: ENOEXEC/EINVAL once permitted */
+
+	(void) arg;
+	return (int) syscall (SYS_init_module, image, sizeof (image), "");
+}
+
+static int
+try_socket (int domain, int type, int protocol)
+{
+	int fd = socket (domain, type | SOCK_CLOEXEC, protocol);
+
+	if (fd < 0)
+		return -1;
+	close (fd);
+	return 0;
+}
+
+static int
+try_socket_packet (const char *arg)
+{
+	(void) arg;
+	return try_socket (AF_PACKET, SOCK_RAW, htons (0x0003 /* ETH_P_ALL */));
+}
+
+static int
+try_socket_raw (const char *arg)
+{
+	(void) arg;
+	return try_socket (AF_INET, SOCK_RAW, IPPROTO_ICMP);
+}
+
+static int
+try_keyctl (const char *arg)
+{
+	(void) arg;
+	/* KEYCTL_JOIN_SESSION_KEYRING with a NULL name: a new anonymous session keyring. */
+	long r = syscall (SYS_keyctl, 1, NULL, 0, 0, 0);
+
+	return r < 0 ? -1 : 0;
+}
+
+static int
+try_bpf (const char *arg)
+{
+	uint32_t attr[32];
+	long fd;
+
+	(void) arg;
+	/* BPF_MAP_CREATE of a one-entry array, closed at once: the permission check
+	 * (kernel.unprivileged_bpf_disabled, CAP_BPF) comes after the attr checks, so
+	 * the attr must be valid. */
+	memset (attr, 0, sizeof (attr));
+	attr[0] = 2; /* map_type BPF_MAP_TYPE_ARRAY */
+	attr[1] = 4; /* key_size */
+	attr[2] = 4; /* value_size */
+	attr[3] = 1; /* max_entries */
+	fd = syscall (SYS_bpf, 0 /* BPF_MAP_CREATE */, attr, sizeof (attr));
+	if (fd < 0)
+		return -1;
+	close ((int) fd);
+	return 0;
+}
+
+static int
+try_perf_event_open (const char *arg)
+{
+	/* struct perf_event_attr (PERF_ATTR_SIZE_VER0 is 64 bytes): a software
+	 * cpu-clock counter on this process, user space only. */
+	struct {
+		uint32_t type, size;
+		uint64_t config, sample_period, sample_type, read_format, flags;
+		uint32_t wakeup_events, bp_type;
+		uint64_t config1;
+	} attr;
+	long fd;
+
+	(void) arg;
+	memset (&attr, 0, sizeof (attr));
+	attr.type = 1;   /* PERF_TYPE_SOFTWARE */
+	attr.config = 0; /* PERF_COUNT_SW_CPU_CLOCK */
+	attr.size = sizeof (attr);
+	attr.flags = (1ULL << 0) | (1ULL << 5) | (1ULL << 6); /* disabled, exclude_kernel, exclude_hv */
+	fd = syscall (SYS_perf_event_open, &attr, 0, -1, -1, 8 /* PERF_FLAG_FD_CLOEXEC */);
+	if (fd < 0)
+		return -1;
+	close ((int) fd);
+	return 0;
+}
+
+static int
+try_userfaultfd (const char *arg)
+{
+	long fd;
+
+	(void) arg;
+	/* UFFD_USER_MODE_ONLY: what an unprivileged process may ask for. */
+	fd = syscall (SYS_userfaultfd, O_CLOEXEC | 1);
+	if (fd < 0)
+		return -1;
+	close ((int) fd);
+	return 0;
+}
+
+static int
+try_reboot (const char *arg)
+{
+	(void) arg;
+	/* Wrong magic numbers: EINVAL after the CAP_SYS_BOOT check, nothing happens. */
+	return (int) syscall (SYS_reboot, 0x1234, 0x5678, 0x01234567, NULL);
+}
+
+static int
+try_kexec_load (const char *arg)
+{
+	(void) arg;
+	/* No segments and an undefined flag bit (0x8000 is neither a KEXEC_* flag nor
+	 * an architecture): EINVAL after the permission checks, nothing loaded or
+	 * unloaded. */
+	return (int) syscall (SYS_kexec_load, 0UL, 0UL, NULL, 0x8000UL);
+}
+
+static int
+try_open_by_handle_at (const char *arg)
+{
+	struct {
+		unsigned int handle_bytes;
+		int handle_type;
+		unsigned char f_handle[128];
+	} h;
+	int mount_id, root, fd, e;
+
+	/* The "shocker" primitive: a handle for a file of the container's own root,
+	 * opened back through open_by_handle_at; a real attacker forges the handle of
+	 * a host inode instead. */
+	h.handle_bytes = sizeof (h.f_handle);
+	if (name_to_handle_at (AT_FDCWD, arg ? arg : "/usr/bin/hull-probe",
+			       (struct file_handle *) &h, &mount_id, 0) < 0)
+		return -1;
+	root = open ("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	fd = open_by_handle_at (root, (struct file_handle *) &h, O_RDONLY | O_CLOEXEC);
+	e = errno;
+	close (root);
+	if (fd < 0) {
+		errno = e;
+		return -1;
+	}
+	close (fd);
+	return 0;
+}
+
+static int
+try_openw (const char *arg)
+{
+	/* Writable? Open for writing and close without writing a byte. */
+	int fd = open (arg ? arg : "/proc/sys/kernel/core_pattern", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	close (fd);
+	return 0;
+}
+
+static int
+try_openr (const char *arg)
+{
+	int fd = open (arg ? arg : "/proc/kcore", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	close (fd);
+	return 0;
+}
+
+static int
+try_release_agent (const char *arg)
+{
+	int r, e;
+
+	/* Mount a cgroup v1 hierarchy (ARG: its controller, default memory) and check
+	 * that release_agent could be opened for writing; never write it. */
+	if (mount ("cgroup", "/mnt", "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		   arg ? arg : "memory") < 0)
+		return -1;
+	r = try_openw ("/mnt/release_agent");
+	e = errno;
+	umount2 ("/mnt", MNT_DETACH);
+	errno = e;
+	return r;
+}
+
+static int
+try_mknod_block (const char *arg)
+{
+	const char *path = arg ? arg : "/dev/hull-blk";
+	int r = mknod (path, S_IFBLK | 0600, makedev (7, 0));
+
+	if (r == 0)
+		unlink (path);
+	return r;
+}
+
+static int
+try_tiocsti (const char *arg)
+{
+	char c = '#';
+
+	(void) arg;
+	return ioctl (0, TIOCSTI, &c);
+}
+
+static int
+try_settimeofday (const char *arg)
+{
+	(void) arg;
+	/* settimeofday (NULL, NULL) runs the CAP_SYS_TIME check and then sets nothing. */
+	return (int) syscall (SYS_settimeofday, NULL, NULL);
+}
+
+static int
+try_write_exe (const char *arg)
+{
+	return try_openw (arg ? arg : "/proc/self/exe");
+}
+
+/* chroot into a subdirectory, climb with "..", chroot (".") (the classic chroot
+ * escape): prints "escaped" when the final root is not the container's, judged by
+ * the probe binary and ARG (a path that exists only on the host) */
+static int
+cmd_chroot_escape (const char *arg)
+{
+	int r;
+
+	if (mkdir ("/tmp/hull-chroot", 0700) < 0 && errno != EEXIST)
+		goto fail;
+	if (chroot ("/tmp/hull-chroot") < 0)
+		goto fail;
+	for (int i = 0; i < 64; i++)
+		if (chdir ("..") < 0)
+			goto fail;
+	if (chroot (".") < 0)
+		goto fail;
+	r = access ("/usr/bin/hull-probe", X_OK) == 0 && (arg == NULL || access (arg, F_OK) < 0);
+	puts (r ? "contained" : "escaped");
+	return 0;
+fail:
+	puts (errno_name (errno));
+	return 1;
+}
+
+static int
+cmd_clock (void)
+{
+	struct timespec ts;
+
+	clock_gettime (CLOCK_MONOTONIC, &ts);
+	printf ("%lld\n", (long long) ts.tv_sec);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn) (const char *arg);
+} attempts[] = {
+	{ "mount", try_mount },
+	{ "umount", try_umount },
+	{ "pivot_root", try_pivot_root },
+	{ "unshare", try_unshare },
+	{ "setns", try_setns },
+	{ "ptrace", try_ptrace },
+	{ "kill0", try_kill0 },
+	{ "init_module", try_init_module },
+	{ "socket-packet", try_socket_packet },
+	{ "socket-raw", try_socket_raw },
+	{ "keyctl", try_keyctl },
+	{ "bpf", try_bpf },
+	{ "perf_event_open", try_perf_event_open },
+	{ "userfaultfd", try_userfaultfd },
+	{ "reboot", try_reboot },
+	{ "kexec_load", try_kexec_load },
+	{ "open_by_handle_at", try_open_by_handle_at },
+	{ "openw", try_openw },
+	{ "openr", try_openr },
+	{ "release_agent", try_release_agent },
+	{ "mknod-block", try_mknod_block },
+	{ "tiocsti", try_tiocsti },
+	{ "settimeofday", try_settimeofday },
+	{ "write-exe", try_write_exe },
+};
+
+static int
+cmd_syscall (const char *name, const char *arg)
+{
+	if (strcmp (name, "chroot-escape") == 0)
+		return cmd_chroot_escape (arg);
+	if (strcmp (name, "clock") == 0)
+		return cmd_clock ();
+	for (size_t i = 0; i < sizeof (attempts) / sizeof (attempts[0]); i++) {
+		if (strcmp (name, attempts[i].name) != 0)
+			continue;
+		if (attempts[i].fn (arg) < 0) {
+			puts (errno_name (errno));
+			return 1;
+		}
+		puts ("ok");
+		return 0;
+	}
+	fprintf (stderr, "hull-probe: unknown attempt `%s`\n", name);
+	return 2;
+}
+
 static int
 usage (void)
 {
 	fputs ("usage: hull-probe report | exit N | kill SIG | write PATH | read PATH | stat PATH |\n"
-	       "                  sleep SECONDS | mknod PATH | mount | ls DIR | fds\n",
+	       "                  sleep SECONDS | mknod PATH | mount | ls DIR | fds |\n"
+	       "                  syscall NAME [ARG]\n",
 	       stderr);
 	return 2;
 }
@@ -756,5 +1181,7 @@ main (int argc, char **argv)
 		return cmd_mknod (arg);
 	if (strcmp (cmd, "ls") == 0)
 		return cmd_ls (arg);
+	if (strcmp (cmd, "syscall") == 0)
+		return cmd_syscall (arg, argc > 3 ? argv[3] : NULL);
 	return usage ();
 }

@@ -135,7 +135,7 @@ test_default (void **state)
 		assert_true (has_string (&l->masked_paths, masked[i]));
 	for (int i = 0; ro[i]; i++)
 		assert_true (has_string (&l->readonly_paths, ro[i]));
-	assert_false (l->seccomp.present);
+	assert_true (l->seccomp.present);
 	assert_false (l->resources.present);
 	hull_oci_config_free (cfg);
 }

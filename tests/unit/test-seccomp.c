@@ -25,8 +25,12 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <sys/mman.h>
 
 #include "common/cleanup.h"
+#include "common/sha256.h"
 #include "common/xalloc.h"
 #include "hull/oci.h"
 #include "runtime/linux/seccomp.h"
@@ -476,6 +480,336 @@ test_notify (void **state)
 	assert_exit0 (status);
 }
 
+/* --- the default profile (data/seccomp/default.json) ------------------------------- */
+
+static struct hull_oci_config *
+default_config (void)
+{
+	hull_error_t err = { 0 };
+	json_t *sc = hull_seccomp_default_profile (&err);
+	_cleanup_free_ char *text = NULL;
+	struct hull_oci_config *cfg;
+
+	if (sc == NULL)
+		fail_msg ("default profile: %s", err.msg);
+	text = json_dumps (sc, JSON_COMPACT);
+	json_decref (sc);
+	cfg = parse_profile (text);
+	return cfg;
+}
+
+static void
+test_default_profile_compiles (void **state)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *cfg = default_config ();
+	_cleanup_ (hull_seccomp_prog_freep) struct hull_seccomp_prog *p = NULL;
+	hull_error_t err = { 0 };
+
+	assert_int_equal (hull_seccomp_compile (&cfg->linux_.seccomp, &p, &err), 0);
+	assert_non_null (p);
+	assert_true (p->len > 100 && p->len < 4096);
+	assert_false (p->notify);
+}
+
+/* The group format's own checks. */
+static void
+test_group_format_errors (void **state)
+{
+	static const struct {
+		const char *doc, *needle;
+	} cases[] = {
+		{ "{\"format\":2}", "format" },
+		{ "{\"format\":1,\"allow\":[\"nope\"]}", "unknown group `nope`" },
+		{ "{\"format\":1,\"groups\":{\"a\":[\"read\"]},\"allow\":[\"a\"],"
+		  "\"errno\":{\"EPERM\":[\"a\"]}}",
+		  "`read` appears twice" },
+		{ "{\"format\":1,\"allow\":[],\"errno\":{\"EWHAT\":[]}}", "unknown errno" },
+		{ "{\"format\":1,\"allow\":[],\"argRules\":[{\"names\":[\"ioctl\"],\"index\":9}]}",
+		  "index 0..5" },
+		{ "{\"format\":1,\"allow\":[],\"argRules\":[{\"names\":[\"ioctl\"],\"index\":1,"
+		  "\"denyValues32\":[\"NOPE\"]}]}",
+		  "not a known constant" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		hull_error_t err = { 0 };
+		json_t *j = hull_seccomp_profile_expand (cases[i].doc, strlen (cases[i].doc), &err);
+
+		if (j != NULL || strstr (err.msg, cases[i].needle) == NULL)
+			fail_msg ("%s: got `%s`", cases[i].doc, j ? "success" : err.msg);
+	}
+}
+
+static int
+read_fd_all (int fd, char **out)
+{
+	struct stat st;
+
+	if (fstat (fd, &st) < 0)
+		return -1;
+	*out = hull_xmalloc ((size_t) st.st_size + 1);
+	if (pread (fd, *out, (size_t) st.st_size, 0) != st.st_size)
+		return -1;
+	(*out)[st.st_size] = '\0';
+	return 0;
+}
+
+/* Golden PFC: any change to the default profile or to how hull compiles it shows in
+ * review as a diff of tests/data/seccomp/default.pfc. HULL_UPDATE_GOLDEN=1 rewrites it. */
+static void
+test_default_profile_golden_pfc (void **state)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *cfg = default_config ();
+	_cleanup_close_ int fd = memfd_create ("pfc", MFD_CLOEXEC);
+	_cleanup_free_ char *pfc = NULL, *golden = NULL;
+	const char *path = HULL_TEST_DATA "/seccomp/default.pfc";
+	const char *update = getenv ("HULL_UPDATE_GOLDEN");
+	hull_error_t err = { 0 };
+	size_t len;
+
+	assert_true (fd >= 0);
+	assert_int_equal (hull_seccomp_export_pfc (&cfg->linux_.seccomp, fd, &err), 0);
+	assert_int_equal (read_fd_all (fd, &pfc), 0);
+	if (update && strcmp (update, "1") == 0) {
+		_cleanup_close_ int out =
+			open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+		assert_true (out >= 0);
+		assert_int_equal (write (out, pfc, strlen (pfc)), (ssize_t) strlen (pfc));
+	}
+	golden = read_file (path, &len);
+	if (strcmp (golden, pfc) != 0)
+		fail_msg ("%s differs from the compiled default profile; review and regenerate "
+			  "with HULL_UPDATE_GOLDEN=1",
+			  path);
+}
+
+static int
+errno_of (long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* Inside the default profile: what a container must not do, and what it must. */
+static int
+default_profile_calls (void)
+{
+	static const struct {
+		long nr, a0, a1;
+		int want;
+	} calls[] = {
+		{ SYS_keyctl, 0, 0, EPERM },
+		{ SYS_add_key, 0, 0, EPERM },
+		{ SYS_unshare, 0x10000000 /* CLONE_NEWUSER */, 0, EPERM },
+		{ SYS_setns, -1, 0, EPERM },
+		{ SYS_mount, 0, 0, EPERM },
+		{ SYS_bpf, 0, 0, EPERM },
+		{ SYS_perf_event_open, 0, 0, EPERM },
+		{ SYS_ptrace, 0, 0, EPERM },
+		{ SYS_kexec_load, 0, 0, EPERM },
+		{ SYS_open_by_handle_at, -1, 0, EPERM },
+		{ SYS_clock_settime, 0, 0, EPERM },
+		{ SYS_io_uring_setup, 0, 0, ENOSYS },	/* not in the profile */
+		{ SYS_clone3, 0, 0, ENOSYS },		/* libc falls back to clone */
+		{ SYS_personality, 0x1234, 0, ENOSYS }, /* not an allowed persona */
+		{ SYS_ioctl, 0, 0x5412 /* TIOCSTI */, EPERM },
+		{ SYS_ioctl, 0, 0x541C /* TIOCLINUX */, EPERM },
+		/* CVE-2019-7303: the kernel truncates cmd to 32 bits. */
+		{ SYS_ioctl, 0, (long) 0x100005412L, EPERM },
+		{ SYS_ioctl, -1, 0x541B /* FIONREAD */, EBADF }, /* reaches the kernel */
+		{ SYS_ioctl, -1, (long) 0xffffffff00005413L, EBADF },
+		{ SYS_clone, 0x10000000 | SIGCHLD, 0, EPERM }, /* CLONE_NEWUSER */
+		{ SYS_clone, 0x40000000 | SIGCHLD, 0, EPERM }, /* CLONE_NEWNET */
+	};
+
+	for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+		int e = errno_of (syscall (calls[i].nr, calls[i].a0, calls[i].a1, 0, 0, 0));
+
+		if (e != calls[i].want) {
+			fprintf (stderr, "call %zu (nr %ld): errno %d, want %d\n", i, calls[i].nr,
+				 e, calls[i].want);
+			return 10 + (int) i;
+		}
+	}
+	return getppid () > 0 && personality (0xffffffff) >= 0 ? 0 : 2;
+}
+
+static void
+test_default_profile_denies (void **state)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *cfg = default_config ();
+	_cleanup_ (hull_seccomp_prog_freep) struct hull_seccomp_prog *p = NULL;
+	hull_error_t err = { 0 };
+
+	assert_int_equal (hull_seccomp_compile (&cfg->linux_.seccomp, &p, &err), 0);
+	assert_exit0 (run_filtered (p, default_profile_calls));
+}
+
+/* --- the cache ------------------------------------------------------------------- */
+
+static char *
+cache_dir (void)
+{
+	char tmpl[] = "/tmp/hull-sc-cache.XXXXXX";
+
+	assert_non_null (mkdtemp (tmpl));
+	return hull_xstrdup (tmpl);
+}
+
+static void
+rm_cache (char *dir)
+{
+	DIR *d = opendir (dir);
+	struct dirent *de;
+
+	while (d && (de = readdir (d)))
+		if (de->d_name[0] != '.' || strlen (de->d_name) > 2)
+			unlinkat (dirfd (d), de->d_name, 0);
+	if (d)
+		closedir (d);
+	rmdir (dir);
+	free (dir);
+}
+
+static char *
+entry_path (const char *dir, const struct hull_oci_seccomp *s)
+{
+	uint8_t key[32];
+	char hex[65];
+
+	hull_seccomp_cache_key (s, key);
+	hull_sha256_hex (key, hex);
+	return hull_xasprintf ("%s/%s", dir, hex);
+}
+
+static struct hull_seccomp_prog *
+prepare (const char *dir, const struct hull_oci_seccomp *s)
+{
+	struct hull_seccomp_prog *p = NULL;
+	hull_error_t err = { 0 };
+
+	if (hull_seccomp_prepare (s, dir, &p, &err) < 0)
+		fail_msg ("prepare: %s", err.msg);
+	assert_non_null (p);
+	return p;
+}
+
+static void
+assert_same_prog (const struct hull_seccomp_prog *a, const struct hull_seccomp_prog *b)
+{
+	assert_int_equal (a->len, b->len);
+	assert_int_equal (a->flags, b->flags);
+	assert_memory_equal (a->filter, b->filter, a->len * 8u);
+}
+
+static void
+test_cache_hit_miss (void **state)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *cfg = default_config ();
+	_cleanup_ (hull_seccomp_prog_freep) struct hull_seccomp_prog *a = NULL, *b = NULL;
+	_cleanup_free_ char *entry = NULL;
+	char *dir = cache_dir ();
+	unsigned long n0 = hull_seccomp_compile_count ();
+	struct stat st;
+
+	a = prepare (dir, &cfg->linux_.seccomp);
+	assert_int_equal (hull_seccomp_compile_count (), n0 + 1); /* miss: compiled */
+	entry = entry_path (dir, &cfg->linux_.seccomp);
+	assert_int_equal (stat (entry, &st), 0);
+	assert_int_equal (st.st_mode & 0777, 0600);
+	b = prepare (dir, &cfg->linux_.seccomp);
+	assert_int_equal (hull_seccomp_compile_count (), n0 + 1); /* hit: no libseccomp */
+	assert_same_prog (a, b);
+	rm_cache (dir);
+}
+
+/* Whitespace and key order are not part of the key; content is. */
+static void
+test_cache_key_canonical (void **state)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *a = parse_profile (
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}");
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *b = parse_profile (
+		"{ \"syscalls\" : [ { \"errnoRet\": 1, \"action\": \"SCMP_ACT_ERRNO\",\n"
+		"  \"names\": [ \"mkdir\" ] } ],\n  \"defaultAction\" : \"SCMP_ACT_ALLOW\" }");
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *c = parse_profile (
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":2}]}");
+	uint8_t ka[32], kb[32], kc[32];
+
+	hull_seccomp_cache_key (&a->linux_.seccomp, ka);
+	hull_seccomp_cache_key (&b->linux_.seccomp, kb);
+	hull_seccomp_cache_key (&c->linux_.seccomp, kc);
+	assert_memory_equal (ka, kb, 32);
+	assert_memory_not_equal (ka, kc, 32);
+}
+
+static void
+flip_byte (const char *path, off_t off)
+{
+	_cleanup_close_ int fd = open (path, O_RDWR | O_CLOEXEC);
+	unsigned char c;
+
+	assert_true (fd >= 0);
+	assert_int_equal (pread (fd, &c, 1, off), 1);
+	c ^= 0x01;
+	assert_int_equal (pwrite (fd, &c, 1, off), 1);
+}
+
+/* A damaged entry is detected, removed and rebuilt, never loaded: flip one byte in
+ * the header, in the key, in the program; truncate; loosen the mode. */
+static void
+test_cache_corruption (void **state)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *cfg = default_config ();
+	_cleanup_ (hull_seccomp_prog_freep) struct hull_seccomp_prog *good = NULL;
+	_cleanup_free_ char *entry = NULL;
+	char *dir = cache_dir ();
+	static const off_t offsets[] = { 0, 10, 40, 88, 200, -1 /* truncate */, -2 /* mode */ };
+
+	good = prepare (dir, &cfg->linux_.seccomp);
+	entry = entry_path (dir, &cfg->linux_.seccomp);
+	for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
+		_cleanup_ (hull_seccomp_prog_freep) struct hull_seccomp_prog *p = NULL;
+		unsigned long n0 = hull_seccomp_compile_count ();
+
+		if (offsets[i] == -1)
+			assert_int_equal (truncate (entry, 100), 0);
+		else if (offsets[i] == -2)
+			assert_int_equal (chmod (entry, 0666), 0);
+		else
+			flip_byte (entry, offsets[i]);
+		p = prepare (dir, &cfg->linux_.seccomp);
+		if (hull_seccomp_compile_count () != n0 + 1)
+			fail_msg ("damage %zu was not detected", i);
+		assert_same_prog (good, p);
+		/* Rebuilt: the next start hits again. */
+		hull_seccomp_prog_free (prepare (dir, &cfg->linux_.seccomp));
+		assert_int_equal (hull_seccomp_compile_count (), n0 + 1);
+	}
+	rm_cache (dir);
+}
+
+/* A cache directory others can write to is not used; "" disables the cache. */
+static void
+test_cache_dir_checks (void **state)
+{
+	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *cfg = default_config ();
+	_cleanup_free_ char *entry = NULL;
+	char *dir = cache_dir ();
+	unsigned long n0 = hull_seccomp_compile_count ();
+	struct stat st;
+
+	assert_int_equal (chmod (dir, 0777), 0);
+	hull_seccomp_prog_free (prepare (dir, &cfg->linux_.seccomp));
+	entry = entry_path (dir, &cfg->linux_.seccomp);
+	assert_int_equal (stat (entry, &st), -1);
+	hull_seccomp_prog_free (prepare ("", &cfg->linux_.seccomp));
+	assert_int_equal (hull_seccomp_compile_count (), n0 + 2);
+	rm_cache (dir);
+}
+
 int
 main (void)
 {
@@ -490,6 +824,14 @@ main (void)
 		cmocka_unit_test (test_skipped_rules),
 		cmocka_unit_test (test_notify),
 		cmocka_unit_test (test_podman_default_profile),
+		cmocka_unit_test (test_default_profile_compiles),
+		cmocka_unit_test (test_group_format_errors),
+		cmocka_unit_test (test_default_profile_golden_pfc),
+		cmocka_unit_test (test_default_profile_denies),
+		cmocka_unit_test (test_cache_hit_miss),
+		cmocka_unit_test (test_cache_key_canonical),
+		cmocka_unit_test (test_cache_corruption),
+		cmocka_unit_test (test_cache_dir_checks),
 	};
 
 	return cmocka_run_group_tests (tests, NULL, NULL);

@@ -74,4 +74,51 @@ int hull_cgroup_v2_is_frozen (const struct hull_cgroup_dir *d, bool *frozen, hul
 /* Write cgroup.kill; -ENOENT when the kernel has none (before 5.14). */
 int hull_cgroup_v2_kill (const struct hull_cgroup_dir *d, hull_error_t *err);
 
+/* Limits (cgroup-limits.c). Where each controller's files are: on v2 one directory
+ * (controllers = ""), on v1 one per hierarchy. Unit tests point these at temp dirs. */
+struct hull_cgroup_ctl {
+	const char *controllers; /* "memory", "cpu,cpuacct"; "" for the v2 tree */
+	int fd;			 /* directory fd (O_PATH is enough: files are opened under it) */
+	const char *where;	 /* the directory, for messages (owned by target_open) */
+};
+
+struct hull_cgroup_target {
+	enum hull_cgroup_mode mode;
+	struct hull_cgroup_ctl ctl[HULL_CGROUP_MAX_HIER];
+	size_t n;
+	bool update;	  /* `hull update`: no device rules; checkBeforeUpdate */
+	bool no_bpf;	  /* v2 device rules: build the program but do not attach (unit tests) */
+	int bpf_prog_fd;  /* v2: the attached device program's fd, -EBADF if none */
+};
+
+/* Open every controller directory of cg (the hybrid cgroup2 tree left out). */
+int hull_cgroup_target_open (struct hull_cgroup *cg, struct hull_cgroup_target *t,
+			     hull_error_t *err);
+void hull_cgroup_target_close (struct hull_cgroup_target *t);
+int hull_cgroup_apply_target (struct hull_cgroup_target *t, const struct hull_oci_resources *r,
+			      hull_error_t *err);
+/* cpu.shares (2..262144) -> cpu.weight (1..10000), crun's formula (1024 -> 100). */
+uint64_t hull_cgroup_shares_to_weight (uint64_t shares);
+/* blkio.weight (10..1000) -> io.weight (1..10000), as crun and runc convert it. */
+uint64_t hull_cgroup_blkio_to_io_weight (uint64_t weight);
+/* The directory of the hierarchy that holds controller `name` (v1), or the v2 dir. */
+const struct hull_cgroup_ctl *hull_cgroup_target_find (const struct hull_cgroup_target *t,
+						       const char *name);
+
+/* The BPF_PROG_TYPE_CGROUP_DEVICE program for a device rule list (cgroup-bpf.c): v1
+ * semantics (default deny, the last matching rule wins). Returns the number of
+ * instructions written to *insns (caller frees) or a negative error. */
+struct hull_oci_device_cgroup;
+int hull_cgroup_bpf_build (const struct hull_oci_device_cgroup *rules, size_t n, void **insns,
+			   hull_error_t *err);
+/* Load the program and attach it to the v2 directory dirfd; returns the program fd. */
+int hull_cgroup_bpf_attach (const void *insns, int n_insns, int dirfd, const char *where,
+			    hull_error_t *err);
+
+/* The default device rules appended after the config's (runc's AllowedDevices): mknod of
+ * any node (the runtime creates linux.devices in the container's /dev), and rwm on the
+ * devices every container gets. */
+extern const struct hull_oci_device_cgroup *const hull_cgroup_default_devices;
+extern const size_t hull_cgroup_n_default_devices;
+
 #endif

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* One cgroup manager for v2, v1 and hybrid hosts (DESIGN.md). For now: create the
- * container's cgroup, put a process in it, freeze/thaw, list and signal its processes,
- * remove it. Limits (linux.resources) come with the resource-control issue. */
+/* One cgroup manager for v2, v1 and hybrid hosts (DESIGN.md): create the container's
+ * cgroup, apply linux.resources to it (cgroup-limits.c), put a process in it,
+ * freeze/thaw, list and signal its processes, read its statistics (cgroup-stats.c),
+ * remove it. */
 #ifndef HULL_LINUX_CGROUP_H
 #define HULL_LINUX_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "hull/error.h"
+
+struct hull_oci_resources;
 
 enum hull_cgroup_mode {
 	HULL_CGROUP_V2 = 2, /* cgroup2 mounted at /sys/fs/cgroup */
@@ -44,5 +48,20 @@ int hull_cgroup_kill_all (struct hull_cgroup *cg, int sig, hull_error_t *err);
  * are fine: destroy is what `delete --force` uses to clean up after a crash. */
 int hull_cgroup_destroy (struct hull_cgroup *cg, hull_error_t *err);
 struct hull_cgroup *hull_cgroup_free (struct hull_cgroup *cg);
+
+/* Apply linux.resources to cg (docs/resources.md has the v1/v2 table). Called at create
+ * before the container process runs anything, and by `update`. A value whose controller
+ * is missing is an error naming the controller unless it is the default; every write
+ * error names the file, the value and the directory. With `update`, device rules are not
+ * touched (runc does the same) and memory.checkBeforeUpdate is honoured. */
+int hull_cgroup_apply (struct hull_cgroup *cg, const struct hull_oci_resources *r, hull_error_t *err);
+int hull_cgroup_update (struct hull_cgroup *cg, const struct hull_oci_resources *r,
+			hull_error_t *err);
+/* The runc `events --stats` "data" object ({"cpu":..,"memory":..,"pids":..,"blkio":..,
+ * "hugetlb":..}) as compact JSON, read from v1 or v2 files. Caller frees. */
+char *hull_cgroup_stats (struct hull_cgroup *cg, hull_error_t *err);
+/* How many times the kernel's OOM killer killed a task in cg (v1 memory.oom_control,
+ * v2 memory.events "oom_kill"). */
+int hull_cgroup_oom_kills (struct hull_cgroup *cg, uint64_t *count, hull_error_t *err);
 
 #endif

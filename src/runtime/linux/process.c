@@ -290,6 +290,12 @@ hull_process_apply_identity (const struct hull_oci_config *cfg, hull_error_t *er
 
 	if ((r = check_caps_known (caps, err)) < 0 || (r = drop_bounding (caps->bounding, err)) < 0)
 		return r;
+	/* A new session, so the caller's terminal (still our stdin when terminal is false)
+	 * is not the container's controlling terminal: TIOCSTI would otherwise inject
+	 * keystrokes into the caller's shell (CVE-2016-9016 / CVE-2017-5226 class). With a
+	 * terminal, the pty setup made this process a session leader already. */
+	if (getsid (0) != getpid () && setsid () < 0)
+		return hull_error_make (err, errno, "setsid");
 	/* Keep the permitted set across the uid change; the exact sets are applied below. */
 	if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return hull_error_make (err, errno, "prctl PR_SET_KEEPCAPS");

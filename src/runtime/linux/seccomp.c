@@ -72,6 +72,14 @@ static const struct flag_name {
 
 #define N_ELEMS(a) (sizeof (a) / sizeof ((a)[0]))
 
+static unsigned long compile_count;
+
+unsigned long
+hull_seccomp_compile_count (void)
+{
+	return compile_count;
+}
+
 static void
 release_ctx (scmp_filter_ctx *ctx)
 {
@@ -302,17 +310,14 @@ export_bpf (scmp_filter_ctx ctx, struct hull_seccomp_prog *p, hull_error_t *err)
 	return 0;
 }
 
-int
-hull_seccomp_compile (const struct hull_oci_seccomp *s, struct hull_seccomp_prog **out,
-		      hull_error_t *err)
+/* The libseccomp filter of `s` (present); p receives the flags and notify. */
+static int
+build_ctx (const struct hull_oci_seccomp *s, scmp_filter_ctx *out, struct hull_seccomp_prog *p,
+	   hull_error_t *err)
 {
 	_cleanup_ (release_ctx) scmp_filter_ctx ctx = NULL;
-	_cleanup_ (hull_seccomp_prog_freep) struct hull_seccomp_prog *p = NULL;
 	uint32_t def;
 
-	*out = NULL;
-	if (!s->present)
-		return 0;
 	if (resolve_action (s->default_action, s->has_default_errno_ret, s->default_errno_ret,
 			    FIELD ".defaultAction", &def, err) < 0)
 		return -1;
@@ -321,6 +326,7 @@ hull_seccomp_compile (const struct hull_oci_seccomp *s, struct hull_seccomp_prog
 		return hull_error_make (err, 0,
 					FIELD ".defaultAction: SCMP_ACT_NOTIFY cannot be the "
 					      "default action");
+	compile_count++;
 	ctx = seccomp_init (def);
 	if (ctx == NULL)
 		return hull_error_make (err, 0, FIELD ": seccomp_init (%s) failed",
@@ -328,13 +334,44 @@ hull_seccomp_compile (const struct hull_oci_seccomp *s, struct hull_seccomp_prog
 	/* hull sets no_new_privs itself, from process.noNewPrivileges. */
 	if (seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0) < 0)
 		return hull_error_make (err, 0, FIELD ": clear SCMP_FLTATR_CTL_NNP");
-	p = hull_xzalloc (sizeof *p);
 	if (add_arches (ctx, &s->architectures, err) < 0 ||
 	    add_syscalls (ctx, s, def, &p->notify, err) < 0 ||
-	    profile_flags (&s->flags, p->notify, &p->flags, err) < 0 ||
-	    export_bpf (ctx, p, err) < 0)
+	    profile_flags (&s->flags, p->notify, &p->flags, err) < 0)
+		return -1;
+	*out = TAKE_PTR (ctx);
+	return 0;
+}
+
+int
+hull_seccomp_compile (const struct hull_oci_seccomp *s, struct hull_seccomp_prog **out,
+		      hull_error_t *err)
+{
+	_cleanup_ (release_ctx) scmp_filter_ctx ctx = NULL;
+	_cleanup_ (hull_seccomp_prog_freep) struct hull_seccomp_prog *p = NULL;
+
+	*out = NULL;
+	if (!s->present)
+		return 0;
+	p = hull_xzalloc (sizeof *p);
+	if (build_ctx (s, &ctx, p, err) < 0 || export_bpf (ctx, p, err) < 0)
 		return -1;
 	*out = TAKE_PTR (p);
+	return 0;
+}
+
+int
+hull_seccomp_export_pfc (const struct hull_oci_seccomp *s, int fd, hull_error_t *err)
+{
+	_cleanup_ (release_ctx) scmp_filter_ctx ctx = NULL;
+	struct hull_seccomp_prog p = { 0 };
+	int r;
+
+	if (!s->present)
+		return 0;
+	if (build_ctx (s, &ctx, &p, err) < 0)
+		return -1;
+	if ((r = seccomp_export_pfc (ctx, fd)) < 0)
+		return hull_error_make (err, -r, FIELD ": export PFC");
 	return 0;
 }
 
