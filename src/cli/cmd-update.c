@@ -46,8 +46,8 @@ static const char update_help[] =
 	"    write the kernel refused).\n";
 
 struct update_args {
-	const char *resources, *memory, *reservation, *swap, *shares, *quota, *period, *cpus,
-		*mems, *pids, *blkio;
+	const char *resources, *memory, *reservation, *swap, *shares, *quota, *period, *cpus, *mems,
+		*pids, *blkio;
 };
 
 /* `linux.resources` through the config parser, so update accepts exactly what create
@@ -112,14 +112,13 @@ overlay (const struct update_args *a, struct hull_oci_resources *r, char **blkio
 	int e = 0;
 
 	e = e ?: i64_opt ("update", "--memory", a->memory, &r->has_mem_limit, &r->mem_limit);
-	e = e ?: i64_opt ("update", "--memory-reservation", a->reservation,
-			  &r->has_mem_reservation, &r->mem_reservation);
+	e = e
+		    ?: i64_opt ("update", "--memory-reservation", a->reservation,
+				&r->has_mem_reservation, &r->mem_reservation);
 	e = e ?: i64_opt ("update", "--memory-swap", a->swap, &r->has_mem_swap, &r->mem_swap);
-	e = e ?: u64_opt ("update", "--cpu-shares", a->shares, &r->has_cpu_shares,
-			  &r->cpu_shares);
+	e = e ?: u64_opt ("update", "--cpu-shares", a->shares, &r->has_cpu_shares, &r->cpu_shares);
 	e = e ?: i64_opt ("update", "--cpu-quota", a->quota, &r->has_cpu_quota, &r->cpu_quota);
-	e = e ?: u64_opt ("update", "--cpu-period", a->period, &r->has_cpu_period,
-			  &r->cpu_period);
+	e = e ?: u64_opt ("update", "--cpu-period", a->period, &r->has_cpu_period, &r->cpu_period);
 	e = e ?: i64_opt ("update", "--pids-limit", a->pids, &r->has_pids_limit, &r->pids_limit);
 	e = e ?: u64_opt ("update", "--blkio-weight", a->blkio, &ignored, &w);
 	if (e)

@@ -424,8 +424,9 @@ hull_runtime_update (const char *root, const char *id, const struct hull_oci_res
 		return hull_error_make (err, EINVAL, "container `%s` is %s", id, status);
 	cg = cgroup_of (st, err);
 	if (cg == NULL)
-		return err->code ? hull_error_ret (err)
-				 : hull_error_make (err, ENOTSUP, "container `%s` has no cgroup", id);
+		return err->code
+			       ? hull_error_ret (err)
+			       : hull_error_make (err, ENOTSUP, "container `%s` has no cgroup", id);
 	return hull_cgroup_update (cg, r, err);
 }
 
@@ -448,8 +449,7 @@ events_cgroup (const char *root, const char *id, bool *stopped, hull_error_t *er
 }
 
 static int
-emit_stats (struct hull_cgroup *cg, const char *id, hull_event_fn fn, void *data,
-	    hull_error_t *err)
+emit_stats (struct hull_cgroup *cg, const char *id, hull_event_fn fn, void *data, hull_error_t *err)
 {
 	_cleanup_free_ char *stats = hull_cgroup_stats (cg, err), *line = NULL;
 	if (stats == NULL)

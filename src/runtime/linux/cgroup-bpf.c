@@ -28,8 +28,9 @@
 static struct bpf_insn
 insn (uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
-	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off,
-				  .imm = imm };
+	return (struct bpf_insn){
+		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm
+	};
 }
 
 #define LDX_W(dst, src, off) insn (BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
@@ -48,9 +49,10 @@ access_mask (const char *access)
 	if (access == NULL || access[0] == '\0')
 		return BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE;
 	for (const char *p = access; *p; p++)
-		m |= *p == 'r' ? BPF_DEVCG_ACC_READ : *p == 'w' ? BPF_DEVCG_ACC_WRITE
-				: *p == 'm'				? BPF_DEVCG_ACC_MKNOD
-									: 0;
+		m |= *p == 'r'	 ? BPF_DEVCG_ACC_READ
+		     : *p == 'w' ? BPF_DEVCG_ACC_WRITE
+		     : *p == 'm' ? BPF_DEVCG_ACC_MKNOD
+				 : 0;
 	return m;
 }
 
@@ -88,6 +90,7 @@ hull_cgroup_bpf_build (const struct hull_oci_device_cgroup *rules, size_t n, voi
 		       hull_error_t *err)
 {
 	struct bpf_insn *p;
+	bool ended = false;
 	size_t k = 0;
 
 	if (n > RULES_MAX)
@@ -101,10 +104,17 @@ hull_cgroup_bpf_build (const struct hull_oci_device_cgroup *rules, size_t n, voi
 	p[k++] = AND_IMM (2, 0xffff);
 	p[k++] = LDX_W (4, 1, 4);
 	p[k++] = LDX_W (5, 1, 8);
-	for (size_t i = n; i-- > 0;)
-		k += rule (&rules[i], p + k);
-	p[k++] = MOV_IMM (0, 0); /* no rule matched: deny */
-	p[k++] = EXIT ();
+	/* A rule that matches every request ("a") is two instructions and ends the
+	 * program: the verifier refuses code it cannot reach. */
+	for (size_t i = n; i-- > 0 && !ended;) {
+		size_t m = rule (&rules[i], p + k);
+		k += m;
+		ended = m == 2;
+	}
+	if (!ended) {
+		p[k++] = MOV_IMM (0, 0); /* no rule matched: deny */
+		p[k++] = EXIT ();
+	}
 	*insns = p;
 	return (int) k;
 }
@@ -129,8 +139,9 @@ hull_cgroup_bpf_attach (const void *insns, int n_insns, int dirfd, const char *w
 	/* The kernel makes BPF fds close-on-exec. */
 	prog = (int) syscall (SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
 	if (prog < 0)
-		return hull_error_make (err, errno, "load the device cgroup program for `%s`%s%.200s",
-					where, log[0] ? ": " : "", log);
+		return hull_error_make (err, errno,
+					"load the device cgroup program for `%s`%s%.200s", where,
+					log[0] ? ": " : "", log);
 	memset (&a, 0, sizeof a);
 	a.target_fd = (uint32_t) dirfd;
 	a.attach_bpf_fd = (uint32_t) prog;

@@ -86,9 +86,9 @@ struct hull_cgroup_target {
 	enum hull_cgroup_mode mode;
 	struct hull_cgroup_ctl ctl[HULL_CGROUP_MAX_HIER];
 	size_t n;
-	bool update;	  /* `hull update`: no device rules; checkBeforeUpdate */
-	bool no_bpf;	  /* v2 device rules: build the program but do not attach (unit tests) */
-	int bpf_prog_fd;  /* v2: the attached device program's fd, -EBADF if none */
+	bool update;	 /* `hull update`: no device rules; checkBeforeUpdate */
+	bool no_bpf;	 /* v2 device rules: build the program but do not attach (unit tests) */
+	int bpf_prog_fd; /* v2: the attached device program's fd, -EBADF if none */
 };
 
 /* Open every controller directory of cg (the hybrid cgroup2 tree left out). */

@@ -87,9 +87,8 @@ put (const struct hull_cgroup_target *t, const char *ctrl, const char *file, con
 	return 0;
 }
 
-static int
-putf (const struct hull_cgroup_target *t, const char *ctrl, const char *file, hull_error_t *err,
-      const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
+static int putf (const struct hull_cgroup_target *t, const char *ctrl, const char *file,
+		 hull_error_t *err, const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
 
 static int
 putf (const struct hull_cgroup_target *t, const char *ctrl, const char *file, hull_error_t *err,
@@ -200,11 +199,11 @@ hull_cgroup_blkio_to_io_weight (uint64_t weight)
 /* ---- the scalar table ---- */
 
 enum conv {
-	I64,	   /* as is */
-	U64,	   /* as is */
-	I64_MAX,   /* v2: negative -> "max"; v1: as is */
-	PIDS,	   /* <= 0 -> "max" (runc), both versions */
-	SHARES,	   /* v1 as is, v2 cpu.weight */
+	I64,	 /* as is */
+	U64,	 /* as is */
+	I64_MAX, /* v2: negative -> "max"; v1: as is */
+	PIDS,	 /* <= 0 -> "max" (runc), both versions */
+	SHARES,	 /* v1 as is, v2 cpu.weight */
 };
 
 struct scalar {
@@ -295,10 +294,9 @@ apply_scalar (const struct hull_cgroup_target *t, const struct hull_oci_resource
 	if (file == NULL) {
 		if (is_default (s, v))
 			return 0;
-		return hull_error_make (err, ENOTSUP,
-					"%s = %s: cgroup v%d has no such setting (%s only)",
-					s->what, value, t->mode,
-					t->mode == HULL_CGROUP_V2 ? "v1" : "v2");
+		return hull_error_make (
+			err, ENOTSUP, "%s = %s: cgroup v%d has no such setting (%s only)", s->what,
+			value, t->mode, t->mode == HULL_CGROUP_V2 ? "v1" : "v2");
 	}
 	if (is_default (s, v) &&
 	    (hull_cgroup_target_find (t, s->ctrl) == NULL || !has_file (t, s->ctrl, file)))
@@ -349,7 +347,8 @@ check_usage (const struct hull_cgroup_target *t, const struct hull_oci_resources
 		return hull_error_ret (err);
 	if (usage > r->mem_limit)
 		return hull_error_make (err, EBUSY,
-					"memory.limit %" PRId64 " is below the current usage %" PRId64
+					"memory.limit %" PRId64
+					" is below the current usage %" PRId64
 					" (`%s`; memory.checkBeforeUpdate is set)",
 					r->mem_limit, usage, file);
 	return 0;
@@ -370,23 +369,23 @@ memory_v1 (const struct hull_cgroup_target *t, const struct hull_oci_resources *
 		if (r->mem_swap == -1)
 			swap = false; /* unlimited swap without swap accounting: the default */
 		else
-			return hull_error_make (
-				err, ENOTSUP,
-				"memory.swap = %" PRId64 ": no `memory.memsw.limit_in_bytes` "
-				"(swap accounting is off: boot with swapaccount=1)",
-				r->mem_swap);
+			return hull_error_make (err, ENOTSUP,
+						"memory.swap = %" PRId64
+						": no `memory.memsw.limit_in_bytes` "
+						"(swap accounting is off: boot with swapaccount=1)",
+						r->mem_swap);
 	}
 	if (swap && read_i64 (t, "memory", "memory.memsw.limit_in_bytes", &cur, err) < 0)
 		return hull_error_ret (err);
 	swap_first = swap && (r->mem_swap == -1 || (cur >= 0 && r->mem_swap > cur));
-	if (swap_first && putf (t, "memory", "memory.memsw.limit_in_bytes", err, "%" PRId64,
-				r->mem_swap) < 0)
+	if (swap_first &&
+	    putf (t, "memory", "memory.memsw.limit_in_bytes", err, "%" PRId64, r->mem_swap) < 0)
 		return hull_error_ret (err);
-	if (r->has_mem_limit && putf (t, "memory", "memory.limit_in_bytes", err, "%" PRId64,
-				      r->mem_limit) < 0)
+	if (r->has_mem_limit &&
+	    putf (t, "memory", "memory.limit_in_bytes", err, "%" PRId64, r->mem_limit) < 0)
 		return hull_error_ret (err);
-	if (swap && !swap_first && putf (t, "memory", "memory.memsw.limit_in_bytes", err,
-					 "%" PRId64, r->mem_swap) < 0)
+	if (swap && !swap_first &&
+	    putf (t, "memory", "memory.memsw.limit_in_bytes", err, "%" PRId64, r->mem_swap) < 0)
 		return hull_error_ret (err);
 	if (r->has_mem_disable_oom_killer && r->mem_disable_oom_killer &&
 	    put (t, "memory", "memory.oom_control", "1", err) < 0)
@@ -477,8 +476,7 @@ cpu_max_v2 (const struct hull_cgroup_target *t, const struct hull_oci_resources 
  * Documentation/scheduler/sched-bwc.rst), or cpu.max; burst after either, as it must
  * not exceed the quota. */
 static int
-step_cpu (const struct hull_cgroup_target *t, const struct hull_oci_resources *r,
-	  hull_error_t *err)
+step_cpu (const struct hull_cgroup_target *t, const struct hull_oci_resources *r, hull_error_t *err)
 {
 	bool bw = (r->has_cpu_quota && r->cpu_quota != 0) || (r->has_cpu_period && r->cpu_period);
 
@@ -579,7 +577,8 @@ blkio_weight_device (const struct hull_cgroup_target *t, json_t *arr, hull_error
 	json_array_foreach (arr, i, e) {
 		bool hw, hl, h1, h2;
 		uint64_t w = jnum (e, "weight", &hw), leaf = jnum (e, "leafWeight", &hl);
-		int64_t maj = (int64_t) jnum (e, "major", &h1), min = (int64_t) jnum (e, "minor", &h2);
+		int64_t maj = (int64_t) jnum (e, "major", &h1),
+			min = (int64_t) jnum (e, "minor", &h2);
 		char dev[48];
 		snprintf (dev, sizeof dev, "%" PRId64 ":%" PRId64, maj, min);
 		if (hw && t->mode == HULL_CGROUP_V2 && io_weight_v2 (t, dev, w, err) < 0)
@@ -625,11 +624,12 @@ blkio_throttle (const struct hull_cgroup_target *t, json_t *o, hull_error_t *err
 			uint64_t rate = jnum (e, "rate", &h);
 			char v[48];
 			snprintf (v, sizeof v, rate ? "%" PRIu64 : "max", rate);
-			if ((t->mode == HULL_CGROUP_V2
-				     ? putf (t, "io", "io.max", err, "%" PRId64 ":%" PRId64 " %s=%s",
-					     maj, min, throttles[k].v2, v)
-				     : putf (t, "blkio", throttles[k].v1, err,
-					     "%" PRId64 ":%" PRId64 " %" PRIu64, maj, min, rate)) < 0)
+			if ((t->mode == HULL_CGROUP_V2 ? putf (t, "io", "io.max", err,
+							       "%" PRId64 ":%" PRId64 " %s=%s", maj,
+							       min, throttles[k].v2, v)
+						       : putf (t, "blkio", throttles[k].v1, err,
+							       "%" PRId64 ":%" PRId64 " %" PRIu64,
+							       maj, min, rate)) < 0)
 				return hull_error_ret (err);
 		}
 	}
@@ -684,8 +684,9 @@ step_hugetlb (const struct hull_cgroup_target *t, const struct hull_oci_resource
 		if (ps == NULL || !page_size_ok (ps))
 			return hull_error_make (err, EINVAL, "hugepageLimits: bad pageSize `%s`",
 						ps ? ps : "");
-		snprintf (file, sizeof file, t->mode == HULL_CGROUP_V2 ? "hugetlb.%s.max"
-								       : "hugetlb.%s.limit_in_bytes",
+		snprintf (file, sizeof file,
+			  t->mode == HULL_CGROUP_V2 ? "hugetlb.%s.max"
+						    : "hugetlb.%s.limit_in_bytes",
 			  ps);
 		if (putf (t, "hugetlb", file, err, "%" PRIu64, limit) < 0)
 			return hull_error_ret (err);
@@ -747,7 +748,8 @@ step_rdma (const struct hull_cgroup_target *t, const struct hull_oci_resources *
 		return hull_error_ret (err);
 	json_object_foreach (o, dev, e) {
 		bool hh, ho;
-		uint64_t handles = jnum (e, "hcaHandles", &hh), objects = jnum (e, "hcaObjects", &ho);
+		uint64_t handles = jnum (e, "hcaHandles", &hh),
+			 objects = jnum (e, "hcaObjects", &ho);
 		char a[32] = "max", b[32] = "max";
 		if (dev[0] == '\0' || strpbrk (dev, " \n/="))
 			return hull_error_make (err, EINVAL, "rdma: bad device name `%s`", dev);
@@ -766,16 +768,16 @@ step_rdma (const struct hull_cgroup_target *t, const struct hull_oci_resources *
 
 #define DEV(t, ma, mi, acc)                                                                        \
 	{                                                                                          \
-		.allow = true, .type = t, .has_major = ma >= 0, .has_minor = mi >= 0,              \
-		.major = ma, .minor = mi, .access = (char *) acc                                   \
+		.allow = true, .type = t, .has_major = ma >= 0, .has_minor = mi >= 0, .major = ma, \
+		.minor = mi, .access = (char *) acc                                                \
 	}
 static const struct hull_oci_device_cgroup default_devices[] = {
-	DEV ('c', -1, -1, "m"),	  DEV ('b', -1, -1, "m"),   DEV ('c', 1, 3, "rwm"), /* null */
-	DEV ('c', 1, 8, "rwm"),	  DEV ('c', 1, 7, "rwm"),			    /* random, full */
-	DEV ('c', 5, 0, "rwm"),	  DEV ('c', 1, 5, "rwm"),			    /* tty, zero */
-	DEV ('c', 1, 9, "rwm"),	  DEV ('c', 136, -1, "rwm"),			    /* urandom, pts */
-	DEV ('c', 5, 2, "rwm"),	  DEV ('c', 5, 1, "rwm"),			    /* ptmx, console */
-	DEV ('c', 10, 200, "rwm"),						    /* net/tun */
+	DEV ('c', -1, -1, "m"),	   DEV ('b', -1, -1, "m"),    DEV ('c', 1, 3, "rwm"), /* null */
+	DEV ('c', 1, 8, "rwm"),	   DEV ('c', 1, 7, "rwm"),    /* random, full */
+	DEV ('c', 5, 0, "rwm"),	   DEV ('c', 1, 5, "rwm"),    /* tty, zero */
+	DEV ('c', 1, 9, "rwm"),	   DEV ('c', 136, -1, "rwm"), /* urandom, pts */
+	DEV ('c', 5, 2, "rwm"),	   DEV ('c', 5, 1, "rwm"),    /* ptmx, console */
+	DEV ('c', 10, 200, "rwm"),			      /* net/tun */
 };
 #undef DEV
 const struct hull_oci_device_cgroup *const hull_cgroup_default_devices = default_devices;
@@ -854,8 +856,7 @@ step_devices (struct hull_cgroup_target *t, const struct hull_oci_resources *r, 
 	if (hull_cgroup_target_find (t, "devices") == NULL) {
 		if (r->n_devices == 0)
 			return 0;
-		return no_controller ("devices", "devices.allow", "(linux.resources.devices)",
-				      err);
+		return no_controller ("devices", "devices.allow", "(linux.resources.devices)", err);
 	}
 	return devices_v1 (t, r, err);
 }
@@ -878,14 +879,13 @@ step_unified (const struct hull_cgroup_target *t, const struct hull_oci_resource
 					r->unified.v[0].key);
 	for (size_t i = 0; i < r->unified.n; i++) {
 		const char *k = r->unified.v[i].key;
-		if (k[0] == '\0' || strchr (k, '/') || strcmp (k, ".") == 0 || strcmp (k, "..") == 0 ||
-		    !strchr (k, '.'))
-			return hull_error_make (err, EINVAL, "linux.resources.unified: bad key `%s`",
-						k);
+		if (k[0] == '\0' || strchr (k, '/') || strcmp (k, ".") == 0 ||
+		    strcmp (k, "..") == 0 || !strchr (k, '.'))
+			return hull_error_make (err, EINVAL,
+						"linux.resources.unified: bad key `%s`", k);
 		if (faccessat (c->fd, k, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-			return hull_error_make (err, errno,
-						"linux.resources.unified: `%s` in `%s`", k,
-						c->where);
+			return hull_error_make (err, errno, "linux.resources.unified: `%s` in `%s`",
+						k, c->where);
 		if (put (t, "", k, r->unified.v[i].value, err) < 0)
 			return hull_error_ret (err);
 	}
@@ -900,8 +900,8 @@ typedef int (*step_fn) (struct hull_cgroup_target *t, const struct hull_oci_reso
 #define STEP(fn) ((step_fn) (fn))
 /* unified last: it is the escape hatch that may override what the typed fields set. */
 static const step_fn steps[] = {
-	STEP (step_memory), STEP (step_cpu),   STEP (step_cpuset), STEP (step_pids),
-	STEP (step_blkio),  STEP (step_hugetlb), STEP (step_network), STEP (step_rdma),
+	STEP (step_memory),  STEP (step_cpu),	  STEP (step_cpuset),  STEP (step_pids),
+	STEP (step_blkio),   STEP (step_hugetlb), STEP (step_network), STEP (step_rdma),
 	STEP (step_devices), STEP (step_unified),
 };
 #undef STEP
@@ -969,8 +969,8 @@ hull_cgroup_target_open (struct hull_cgroup *cg, struct hull_cgroup_target *t, h
 			hull_cgroup_target_close (t);
 			return fd;
 		}
-		t->ctl[t->n++] = (struct hull_cgroup_ctl){ d->controllers, fd,
-							   hull_cgroup_where (d) };
+		t->ctl[t->n++] =
+			(struct hull_cgroup_ctl){ d->controllers, fd, hull_cgroup_where (d) };
 	}
 	return 0;
 }

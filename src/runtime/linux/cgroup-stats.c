@@ -97,7 +97,8 @@ cpu_stats (const struct hull_cgroup_target *t)
 	json_t *usage = json_object (), *thr = json_object (), *cpu = json_object ();
 
 	if (v2) {
-		json_object_set_new (usage, "total", json_integer (key_num (s, "usage_usec") * 1000));
+		json_object_set_new (usage, "total",
+				     json_integer (key_num (s, "usage_usec") * 1000));
 		json_object_set_new (usage, "user", json_integer (key_num (s, "user_usec") * 1000));
 		json_object_set_new (usage, "kernel",
 				     json_integer (key_num (s, "system_usec") * 1000));
@@ -146,7 +147,8 @@ memory_stats (const struct hull_cgroup_target *t)
 	const struct mem_files *m = v2 ? mem_v2 : mem_v1;
 	size_t n = v2 ? sizeof mem_v2 / sizeof *mem_v2 : sizeof mem_v1 / sizeof *mem_v1;
 	_cleanup_free_ char *stat = text_of (t, "memory", "memory.stat");
-	_cleanup_free_ char *events = text_of (t, "memory", v2 ? "memory.events" : "memory.oom_control");
+	_cleanup_free_ char *events =
+		text_of (t, "memory", v2 ? "memory.events" : "memory.oom_control");
 	_cleanup_ (json_decrefp) json_t *ev = keyed (events);
 	json_t *mem = json_object ();
 
@@ -261,13 +263,14 @@ hugetlb_stats (const struct hull_cgroup_target *t)
 	while ((e = readdir (dir)) != NULL) {
 		size_t len = strlen (e->d_name), sl = strlen (suffix);
 		if (strncmp (e->d_name, "hugetlb.", 8) != 0 || len <= 8 + sl ||
-		    strcmp (e->d_name + len - sl, suffix) != 0 || memchr (e->d_name + 8, '.', len - 8 - sl))
+		    strcmp (e->d_name + len - sl, suffix) != 0 ||
+		    memchr (e->d_name + 8, '.', len - 8 - sl))
 			continue;
 		_cleanup_free_ char *size = hull_xstrndup (e->d_name + 8, len - 8 - sl);
-		_cleanup_free_ char *max = hull_xasprintf ("hugetlb.%s.%s", size,
-							   v2 ? "max" : "max_usage_in_bytes");
-		_cleanup_free_ char *fail = hull_xasprintf ("hugetlb.%s.%s", size,
-							    v2 ? "events" : "failcnt");
+		_cleanup_free_ char *max =
+			hull_xasprintf ("hugetlb.%s.%s", size, v2 ? "max" : "max_usage_in_bytes");
+		_cleanup_free_ char *fail =
+			hull_xasprintf ("hugetlb.%s.%s", size, v2 ? "events" : "failcnt");
 		json_t *one = json_object ();
 		set_num (one, "usage", t, "hugetlb", e->d_name);
 		if (!v2) {
@@ -311,8 +314,8 @@ hull_cgroup_oom_kills (struct hull_cgroup *cg, uint64_t *count, hull_error_t *er
 
 	if (hull_cgroup_target_open (cg, &t, err) < 0)
 		return hull_error_ret (err);
-	text = text_of (&t, "memory", t.mode == HULL_CGROUP_V2 ? "memory.events"
-							       : "memory.oom_control");
+	text = text_of (&t, "memory",
+			t.mode == HULL_CGROUP_V2 ? "memory.events" : "memory.oom_control");
 	hull_cgroup_target_close (&t);
 	if (text == NULL)
 		return hull_error_make (err, ENOENT, "no memory cgroup to watch for OOM kills");

@@ -54,7 +54,8 @@ struct hull_cgroup *hull_cgroup_free (struct hull_cgroup *cg);
  * is missing is an error naming the controller unless it is the default; every write
  * error names the file, the value and the directory. With `update`, device rules are not
  * touched (runc does the same) and memory.checkBeforeUpdate is honoured. */
-int hull_cgroup_apply (struct hull_cgroup *cg, const struct hull_oci_resources *r, hull_error_t *err);
+int hull_cgroup_apply (struct hull_cgroup *cg, const struct hull_oci_resources *r,
+		       hull_error_t *err);
 int hull_cgroup_update (struct hull_cgroup *cg, const struct hull_oci_resources *r,
 			hull_error_t *err);
 /* The runc `events --stats` "data" object ({"cpu":..,"memory":..,"pids":..,"blkio":..,
