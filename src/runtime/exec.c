@@ -38,6 +38,8 @@
 #include "common/xalloc.h"
 #include "runtime/linux/cgroup.h"
 #include "runtime/linux/process.h"
+#include "runtime/linux/seccomp.h"
+#include "runtime/linux/landlock.h"
 #include "runtime/state.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -72,6 +74,9 @@ struct exec_ctx {
 	int sync_child, sync_parent;
 	int master; /* the pty master (with -t), received from the process */
 	pid_t pid;  /* the process, in hull's pid namespace */
+	/* The container's seccomp program, compiled (or read from the cache) here in hull
+	 * and inherited: the exec'd process is confined exactly like the container's own. */
+	struct hull_seccomp_prog *seccomp;
 };
 
 /* ---- the process description (runc's getProcess rules) -------------------------------- */
@@ -370,6 +375,8 @@ setup_terminal (struct exec_ctx *c, hull_error_t *err)
 static int
 process_setup (struct exec_ctx *c, hull_error_t *err)
 {
+	bool nnp = c->cfg->process.no_new_privileges;
+	_cleanup_close_ int landlock = -EBADF;
 	struct hull_sync_msg m;
 	int r;
 
@@ -385,15 +392,24 @@ process_setup (struct exec_ctx *c, hull_error_t *err)
 		return hull_error_make (err, errno, "become root in the user namespace");
 	if ((r = setup_terminal (c, err)) < 0)
 		return r;
-	/* TODO(seccomp, landlock): the exec'd process must be confined exactly like the
-	 * container's own: hull_seccomp_compile the config's linux.seccomp in hull (the
-	 * program is inherited) and hull_seccomp_load it here, placed by seccomp.h's rule
-	 * (before the identity switch without noNewPrivileges, right after it with). */
+	/* Confined exactly like the container's own process (container.c): Landlock from
+	 * the container's annotation (paths opened inside its root), then seccomp, loaded
+	 * before the identity switch without noNewPrivileges (seccomp(2) then needs
+	 * CAP_SYS_ADMIN) and right after it with. */
+	if ((r = hull_landlock_prepare (c->cfg, &landlock, err)) < 0 ||
+	    (r = hull_landlock_restrict (landlock, err)) < 0)
+		return r;
+	if (!nnp && (r = hull_seccomp_load (c->seccomp, NULL, err)) < 0)
+		return r;
 	/* User, groups, capabilities, umask, personality, no_new_privs, and the cwd
 	 * checked to be inside the root (CVE-2024-21626). */
 	if ((r = hull_process_apply_identity (c->cfg, err)) < 0)
 		return r;
-	return hull_process_apply_affinity (c->cfg->process.exec_cpu_affinity_final, err);
+	if ((r = hull_process_apply_affinity (c->cfg->process.exec_cpu_affinity_final, err)) < 0)
+		return r;
+	if (nnp && (r = hull_seccomp_load (c->seccomp, NULL, err)) < 0)
+		return r;
+	return 0;
 }
 
 static void __attribute__ ((noreturn)) process_main (struct exec_ctx *c)
@@ -496,12 +512,16 @@ spawn (struct exec_ctx *c, hull_error_t *err)
 	int status, r;
 	pid_t mid;
 
+	/* A bad profile fails here, before anything joins the container. */
+	if (hull_seccomp_prepare (&c->cfg->linux_.seccomp, NULL, &c->seccomp, err) < 0)
+		return -1;
 	fflush (NULL);
 	mid = fork ();
 	if (mid < 0)
 		return hull_error_make (err, errno, "fork");
 	if (mid == 0)
 		intermediate_main (c);
+	c->seccomp = hull_seccomp_prog_free (c->seccomp);
 	c->sync_child = hull_safe_close (c->sync_child);
 	r = hull_sync_recv (c->sync_parent, &m, err);
 	while (waitpid (mid, &status, 0) < 0 && errno == EINTR)
