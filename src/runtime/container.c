@@ -78,6 +78,19 @@ static void __attribute__ ((noreturn)) child_fail (int fd, hull_error_t *err)
 	_exit (err->kind ? err->kind : 125);
 }
 
+int
+hull_container_forward_listener (const struct hull_oci_config *cfg, const char *id,
+				 const char *bundle, pid_t pid, int sock, hull_error_t *err)
+{
+	_cleanup_close_ int fd = hull_terminal_recv_fd (sock, err);
+	_cleanup_free_ char *state = NULL;
+
+	if (fd < 0)
+		return fd;
+	state = hull_container_hook_state (cfg, id, bundle, "created", pid);
+	return hull_seccomp_send_listener (&cfg->linux_.seccomp, fd, pid, state, err);
+}
+
 static int
 run_hooks (struct run_ctx *c, const struct hull_oci_hook *h, size_t n, const char *kind,
 	   const char *status, hull_error_t *err)
@@ -200,6 +213,26 @@ parent_gone (struct run_ctx *c)
 	return poll (&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR));
 }
 
+/* Load the filter; a profile with SCMP_ACT_NOTIFY yields a listener fd, which goes to
+ * the runtime (the `run` parent, or `hull start`), and from there to listenerPath
+ * (config-linux.md "Seccomp"). The send itself runs under the new filter: a profile
+ * that notifies on sendmsg would deadlock, as it would with runc and crun. */
+static int
+load_seccomp (struct run_ctx *c, const struct hull_seccomp_prog *p, hull_error_t *err)
+{
+	_cleanup_close_ int lfd = -EBADF;
+
+	if (p == NULL)
+		return 0;
+	if (hull_seccomp_load (p, p->notify ? &lfd : NULL, err) < 0)
+		return -1;
+	if (lfd < 0)
+		return 0;
+	if (hull_sync_send (c->sync_child, HULL_SYNC_SECCOMP, 0, err) < 0)
+		return -1;
+	return hull_terminal_send_fd (c->sync_child, lfd, "seccomp", err);
+}
+
 static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
 {
 	const struct hull_oci_hooks *h = &c->cfg->hooks;
@@ -230,14 +263,14 @@ static void __attribute__ ((noreturn)) child_main (struct run_ctx *c)
 	/* seccomp(2) needs no_new_privs or CAP_SYS_ADMIN: without noNewPrivileges, load
 	 * while the capabilities are still held (as runc does); otherwise as late as
 	 * possible, so the filter sees as little of the runtime as possible. */
-	if (!nnp && hull_seccomp_load (seccomp, NULL, &err) < 0)
+	if (!nnp && load_seccomp (c, seccomp, &err) < 0)
 		child_fail (c->sync_child, &err);
 	if (hull_process_apply_identity (c->cfg, &err) < 0)
 		child_fail (c->sync_child, &err);
 	/* "final" applies once the process is in its cgroup, right before it execs. */
 	if (hull_process_apply_affinity (c->cfg->process.exec_cpu_affinity_final, &err) < 0)
 		child_fail (c->sync_child, &err);
-	if (nnp && hull_seccomp_load (seccomp, NULL, &err) < 0)
+	if (nnp && load_seccomp (c, seccomp, &err) < 0)
 		child_fail (c->sync_child, &err);
 	/* A foreground container must not outlive a hull that was killed. Set last: a
 	 * credential change clears it (prctl(2)). Not through the intermediate, whose exit

@@ -35,6 +35,11 @@ pid_t hull_container_spawn (struct run_ctx *c, int sync_parent, hull_error_t *er
 char *hull_container_hook_state (const struct hull_oci_config *cfg, const char *id,
 				 const char *bundle, const char *status, pid_t pid);
 
+/* Runtime side of SCMP_ACT_NOTIFY: receive the listener fd that follows a
+ * HULL_SYNC_SECCOMP message on `sock` and send it to linux.seccomp.listenerPath. */
+int hull_container_forward_listener (const struct hull_oci_config *cfg, const char *id,
+				     const char *bundle, pid_t pid, int sock, hull_error_t *err);
+
 /* Testing hook for crash safety: when $HULL_DEBUG_CRASH_AT names `point`, hull kills
  * itself with SIGKILL there, as an OOM kill or a power cut would. */
 void hull_crash_point (const char *point);

@@ -122,8 +122,11 @@ hull_runtime_start (const char *root, const char *id, hull_error_t *err)
 		return s;
 	if (hull_sync_send (s, HULL_SYNC_START, 0, err) < 0)
 		return -1;
-	/* End-of-file: the process exec'd (the connection was close-on-exec). */
-	r = hull_sync_recv (s, &m, err);
+	/* End-of-file: the process exec'd (the connection was close-on-exec). Before that
+	 * it may hand over a seccomp listener (SCMP_ACT_NOTIFY). */
+	while ((r = hull_sync_recv (s, &m, err)) == 1 && m.type == HULL_SYNC_SECCOMP)
+		if (hull_container_forward_listener (cfg, id, st->bundle, st->pid, s, err) < 0)
+			return -1;
 	if (r < 0)
 		return r;
 	if (r == 1 && m.type == HULL_SYNC_ERROR) {

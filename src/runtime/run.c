@@ -259,6 +259,13 @@ await_child (struct run_ctx *c, struct creation *cr, int sync_parent, hull_error
 		}
 		if (m.type == HULL_SYNC_READY && c->opts->mode == HULL_RUN_CREATE)
 			return 0;
+		if (m.type == HULL_SYNC_SECCOMP) {
+			r = hull_container_forward_listener (c->cfg, c->opts->id, c->opts->bundle,
+							     cr->pid, sync_parent, err);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (m.type != HULL_SYNC_TERMINAL || cr->master >= 0)
 			return hull_error_make (err, EPROTO, "sync: unexpected message `%c`",
 						m.type);

@@ -7,6 +7,8 @@ import json
 import os
 import signal
 
+import socket
+import threading
 import pytest
 
 import hullkit
@@ -143,11 +145,52 @@ def test_errno_ret_on_kill_is_refused(bundle):
     assert_hull_error(cp, "linux.seccomp.syscalls[0]", "errnoRet")
 
 
-def test_notify_is_not_ignored(bundle):
-    # Until the listener fd is handed to the runtime, NOTIFY is refused (fail closed).
+def _listener_agent(path, got):
+    """A seccomp agent: accept one connection, record the payload and the fd's kind, then
+    close the listener: from then on the notified syscall fails with ENOSYS."""
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path)
+    srv.listen(1)
+    srv.settimeout(20)
+
+    def serve():
+        try:
+            conn, _ = srv.accept()
+            msg, fds, _, _ = socket.recv_fds(conn, 65536, 4)
+            got["payload"] = json.loads(msg.decode())
+            got["kind"] = [os.readlink("/proc/self/fd/%d" % fd) for fd in fds]
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+        except Exception as e:  # reported by the test
+            got["error"] = repr(e)
+        finally:
+            srv.close()
+
+    t = threading.Thread(target=serve)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize("nnp", [True, False])
+def test_notify_listener_reaches_listener_path(bundle, nnp):
+    """SCMP_ACT_NOTIFY (config-linux.md "Seccomp", state.md): the listener fd goes to
+    listenerPath with the container process state, metadata and pid."""
+    path = os.path.join(bundle.path, "agent.sock")
+    got = {}
+    agent = _listener_agent(path, got)
+    bundle.config["process"]["noNewPrivileges"] = nnp
     bundle.config["linux"]["seccomp"] = profile(
-        deny(["uname"], action="SCMP_ACT_NOTIFY"), listenerPath="/run/hull-test-none.sock")
-    cp = bundle.run(["/bin/uname"])
-    assert cp.returncode != 0, explain(cp)
-    if not hullkit.LENIENT_ERRORS:
-        assert_hull_error(cp, "SCMP_ACT_NOTIFY")
+        deny(["uname"], action="SCMP_ACT_NOTIFY"), listenerPath=path,
+        listenerMetadata="hull-test-meta")
+    cp = bundle.run(["/bin/sh", "-c", "sleep 0.2; uname; echo rc=$?"])
+    agent.join(30)
+    assert "error" not in got, got
+    assert cp.returncode == 0, explain(cp)
+    assert got["kind"] == ["anon_inode:seccomp notify"], got
+    p = got["payload"]
+    assert p["fds"] == ["seccompFd"] and p["metadata"] == "hull-test-meta", p
+    assert p["pid"] > 0 and p["state"]["id"] in bundle.ids, p
+    # The agent closed the listener: the notified uname(2) now fails, and busybox
+    # prints no system name (it would print "Linux").
+    assert "Linux" not in cp.stdout, explain(cp)
