@@ -15,7 +15,7 @@
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "hull/oci.h"
-#include "runtime/linux/seccomp.h"
+#include "oci/seccomp-profile.h"
 
 /* Containers should not see these host kernel interfaces (crun's list, plus
  * /proc/interrupts which leaks host activity). */

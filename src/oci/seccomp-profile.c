@@ -3,13 +3,14 @@
  * object. The default profile (data/seccomp/default.json) is written in it and built
  * into the binary; `hull spec` prints the expansion, which any OCI runtime can load.
  * Pure data work: no syscalls besides what jansson does. */
-#include "runtime/linux/seccomp.h"
+#include "oci/seccomp-profile.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/json.h"
 
 #define DOC "seccomp profile"
