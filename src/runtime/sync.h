@@ -19,7 +19,7 @@ enum hull_sync_type {
 	HULL_SYNC_READY = 'R',	  /* child -> parent: created, now waiting for start */
 	HULL_SYNC_TERMINAL = 'T', /* child -> parent: the pty master follows (SCM_RIGHTS) */
 	HULL_SYNC_START = 'S',	  /* `hull start` -> container process: go ahead */
-	HULL_SYNC_SECCOMP = 'L', /* child -> runtime: a seccomp listener fd follows */
+	HULL_SYNC_SECCOMP = 'L',  /* child -> runtime: a seccomp listener fd follows */
 };
 
 struct hull_sync_msg {
