@@ -148,7 +148,9 @@ write_atomic (int dirfd, const char *name, const char *text, size_t len, hull_er
 	fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return hull_error_make (err, errno, "write `%s`", name);
-	if (write (fd, text, len) != (ssize_t) len || fsync (fd) < 0) {
+	/* No fsync: the state root is /run (tmpfs), which does not outlive a reboot, and
+	 * rename alone is atomic for every reader and for a crash of hull itself. */
+	if (write (fd, text, len) != (ssize_t) len) {
 		int e = errno;
 		unlinkat (dirfd, tmp, 0);
 		return hull_error_make (err, e, "write `%s`", name);
