@@ -18,6 +18,7 @@
  * container's binary from the execve on, and before it the process is non-dumpable
  * (CVE-2019-5736). */
 #include "runtime/exec.h"
+#include "runtime/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -508,8 +509,6 @@ open_channels (struct exec_ctx *c, hull_error_t *err)
 static int
 spawn (struct exec_ctx *c, hull_error_t *err)
 {
-	struct hull_sync_msg m;
-	int status, r;
 	pid_t mid;
 
 	/* A bad profile fails here, before anything joins the container. */
@@ -523,34 +522,8 @@ spawn (struct exec_ctx *c, hull_error_t *err)
 		intermediate_main (c);
 	c->seccomp = hull_seccomp_prog_free (c->seccomp);
 	c->sync_child = hull_safe_close (c->sync_child);
-	r = hull_sync_recv (c->sync_parent, &m, err);
-	while (waitpid (mid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return hull_error_make (err, EPROTO, "exec setup ended early");
-	if (m.type == HULL_SYNC_ERROR) {
-		*err = m.error;
-		return hull_error_ret (err);
-	}
-	if (m.type != HULL_SYNC_PID || m.value <= 0)
-		return hull_error_make (err, EPROTO, "sync: unexpected message `%c`", m.type);
-	c->pid = m.value;
-	return 0;
-}
-
-static int
-write_oom_score_adj (pid_t pid, int v, hull_error_t *err)
-{
-	_cleanup_free_ char *path = hull_xasprintf ("/proc/%d/oom_score_adj", pid);
-	_cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
-	char buf[16];
-	int n = snprintf (buf, sizeof buf, "%d", v);
-
-	if (fd < 0 || write (fd, buf, (size_t) n) != n)
-		return hull_error_make (err, errno, "process.oomScoreAdj: set %d", v);
-	return 0;
+	c->pid = hull_runtime_await_intermediate (mid, c->sync_parent, "exec setup", err);
+	return c->pid < 0 ? c->pid : 0;
 }
 
 /* Into the container's cgroup before it runs anything, so its limits and `kill --all`,
@@ -583,7 +556,8 @@ release (struct exec_ctx *c, hull_error_t *err)
 
 	if ((r = join_cgroup (c, err)) < 0)
 		return r;
-	if (p->has_oom_score_adj && (r = write_oom_score_adj (c->pid, p->oom_score_adj, err)) < 0)
+	if (p->has_oom_score_adj &&
+	    (r = hull_runtime_write_oom_score_adj (c->pid, p->oom_score_adj, err)) < 0)
 		return r;
 	if ((r = hull_sync_send (c->sync_parent, HULL_SYNC_GO, 0, err)) < 0)
 		return r;
@@ -607,57 +581,6 @@ release (struct exec_ctx *c, hull_error_t *err)
 	return 0;
 }
 
-/* The pid in hull's pid namespace, written to a temp file and renamed into place so a
- * reader (conmon, podman) never sees a partial number. */
-static int
-write_pid_file (const char *path, pid_t pid, hull_error_t *err)
-{
-	_cleanup_free_ char *tmp = hull_xasprintf ("%s.%d.tmp", path, (int) getpid ());
-	_cleanup_close_ int fd = -EBADF;
-	char buf[32];
-	int n = snprintf (buf, sizeof buf, "%d", (int) pid);
-
-	fd = open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return hull_error_make (err, errno, "--pid-file: create `%s`", tmp);
-	if (write (fd, buf, (size_t) n) != n || fsync (fd) < 0 || rename (tmp, path) < 0) {
-		hull_error_make (err, errno, "--pid-file: write `%s`", path);
-		unlink (tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-exit_code (int status)
-{
-	if (WIFSIGNALED (status))
-		return 128 + WTERMSIG (status);
-	return WEXITSTATUS (status);
-}
-
-/* Forward signals until the process exits (as run.c's loop). */
-static int
-wait_process (pid_t pid, const sigset_t *set)
-{
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo (set, &si);
-		int status;
-		pid_t w;
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill (pid, sig);
-			continue;
-		}
-		while ((w = waitpid (-1, &status, WNOHANG)) > 0)
-			if (w == pid)
-				return exit_code (status);
-	}
-}
-
 /* After the exec: hand out the pty, write the pid file, wait unless detached. */
 static int
 follow (struct exec_ctx *c, const sigset_t *set, int *status, hull_error_t *err)
@@ -671,14 +594,14 @@ follow (struct exec_ctx *c, const sigset_t *set, int *status, hull_error_t *err)
 		if (r < 0)
 			return r;
 	}
-	if (o->pid_file && (r = write_pid_file (o->pid_file, c->pid, err)) < 0)
+	if (o->pid_file && (r = hull_runtime_write_pid_file (o->pid_file, c->pid, err)) < 0)
 		return r;
 	*status = 0;
 	if (o->detach)
 		return 0;
 	if (c->master >= 0)
 		return hull_terminal_proxy_wait (c->master, c->pid, set, status, err);
-	*status = wait_process (c->pid, set);
+	*status = hull_runtime_wait_forward (c->pid, set);
 	return 0;
 }
 

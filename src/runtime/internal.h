@@ -4,6 +4,7 @@
 #ifndef HULL_RUNTIME_INTERNAL_H
 #define HULL_RUNTIME_INTERNAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -25,6 +26,12 @@ struct run_ctx {
 	int start_listen; /* create: the listening start socket, else -1 */
 	bool new_user;
 	pid_t host_pid; /* the container's pid as the host sees it (sent with GO) */
+	/* Pure v2 hosts: the container's cgroup directory (O_PATH), -1 otherwise. The
+	 * container process is created in it with clone3(CLONE_INTO_CGROUP), so it never
+	 * runs an instruction outside its limits; in_cgroup then tells parent_setup that
+	 * hull_cgroup_enter is not needed. */
+	int cgroup_fd;
+	bool in_cgroup;
 };
 
 /* Start the container process (through an intermediate when namespaces are joined by
@@ -39,6 +46,18 @@ char *hull_container_hook_state (const struct hull_oci_config *cfg, const char *
  * HULL_SYNC_SECCOMP message on `sock` and send it to linux.seccomp.listenerPath. */
 int hull_container_forward_listener (const struct hull_oci_config *cfg, const char *id,
 				     const char *bundle, pid_t pid, int sock, hull_error_t *err);
+
+/* util.c: the runtime side shared by run, create and exec. */
+int hull_runtime_write_pid_file (const char *path, pid_t pid, hull_error_t *err);
+int hull_runtime_write_oom_score_adj (pid_t pid, int v, hull_error_t *err);
+/* The exit status a shell reports: the code, or 128+N for signal N. */
+int hull_runtime_exit_code (int status);
+/* Forward the signals in `set` (blocked by the caller, SIGCHLD among them) to pid until
+ * it exits; reap everything else adopted meanwhile. Returns its exit status. */
+int hull_runtime_wait_forward (pid_t pid, const sigset_t *set);
+/* Reap the intermediate `mid` and read the pid it reports (HULL_SYNC_PID). */
+pid_t hull_runtime_await_intermediate (pid_t mid, int sync_parent, const char *what,
+				       hull_error_t *err);
 
 /* Testing hook for crash safety: when $HULL_DEBUG_CRASH_AT names `point`, hull kills
  * itself with SIGKILL there, as an OOM kill or a power cut would. */

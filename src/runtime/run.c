@@ -154,39 +154,6 @@ start_socket (struct hull_state_dir *dir, hull_error_t *err)
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, hull_error_t *err)
-{
-	_cleanup_free_ char *tmp = hull_xasprintf ("%s.hull-tmp", path);
-	_cleanup_close_ int fd = -EBADF;
-	char buf[32];
-	int n = snprintf (buf, sizeof buf, "%d", pid);
-
-	/* conmon reads the pid file as soon as it appears: never let it see half of one. */
-	fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write (fd, buf, (size_t) n) != n || rename (tmp, path) < 0) {
-		int e = errno;
-		unlink (tmp);
-		return hull_error_make (err, e, "--pid-file `%s`", path);
-	}
-	return 0;
-}
-
-static int
-write_oom_score_adj (pid_t pid, int v, hull_error_t *err)
-{
-	_cleanup_free_ char *path = hull_xasprintf ("/proc/%d/oom_score_adj", pid);
-	_cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
-	char buf[16];
-	int n = snprintf (buf, sizeof buf, "%d", v);
-
-	if (fd < 0 || write (fd, buf, (size_t) n) != n)
-		return hull_error_make (err, errno, "process.oomScoreAdj: set %d%s", v,
-					errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)"
-							: "");
-	return 0;
-}
-
-static int
 runtime_hooks (const struct hull_oci_config *cfg, const struct hull_run_options *opts, pid_t pid,
 	       hull_error_t *err)
 {
@@ -227,10 +194,11 @@ parent_setup (struct run_ctx *c, struct creation *cr, int sync_parent, hull_erro
 
 	if (c->new_user && (r = hull_ns_write_maps (cr->pid, cfg, err)) < 0)
 		return r;
-	if (cr->cg && (r = hull_cgroup_enter (cr->cg, cr->pid, err)) < 0)
+	/* Created inside its cgroup by clone3 on v2 hosts; moved in by pid otherwise. */
+	if (cr->cg && !c->in_cgroup && (r = hull_cgroup_enter (cr->cg, cr->pid, err)) < 0)
 		return r;
 	if (cfg->process.has_oom_score_adj &&
-	    (r = write_oom_score_adj (cr->pid, cfg->process.oom_score_adj, err)) < 0)
+	    (r = hull_runtime_write_oom_score_adj (cr->pid, cfg->process.oom_score_adj, err)) < 0)
 		return r;
 	hull_crash_point ("mapped");
 	if ((r = runtime_hooks (cfg, c->opts, cr->pid, err)) < 0)
@@ -278,36 +246,6 @@ await_child (struct run_ctx *c, struct creation *cr, int sync_parent, hull_error
 			if (r < 0)
 				return r;
 		}
-	}
-}
-
-static int
-exit_code (int status)
-{
-	if (WIFSIGNALED (status))
-		return 128 + WTERMSIG (status);
-	return WEXITSTATUS (status);
-}
-
-/* Forward signals until the container process exits; reap whatever else we adopted. */
-static int
-wait_container (pid_t pid, const sigset_t *set)
-{
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo (set, &si);
-		int status;
-		pid_t w;
-
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill (pid, sig);
-			continue;
-		}
-		while ((w = waitpid (-1, &status, WNOHANG)) > 0)
-			if (w == pid)
-				return exit_code (status);
 	}
 }
 
@@ -389,6 +327,8 @@ prepare_state (struct run_ctx *c, struct creation *cr, const char *rootfs, hull_
 	if (hull_cgroup_apply (cr->cg, &c->cfg->linux_.resources, err) < 0)
 		return hull_error_ret (err);
 	cr->st.cgroup = hull_cgroup_serialize (cr->cg);
+	/* -1 on v1/hybrid hosts: the container process is then moved in by parent_setup. */
+	c->cgroup_fd = hull_cgroup_v2_fd (cr->cg);
 	cr->st.created = hull_xstrdup (created);
 	r = hull_state_save (cr->dir, &cr->st, err);
 	hull_crash_point ("cgroup");
@@ -433,6 +373,7 @@ create_container (struct run_ctx *c, struct creation *cr, const char *rootfs, hu
 	c->close_in_child[1] = hull_state_rootfd (cr->dir);
 	cr->pid = spawn_in_rootfs (c, sync_parent, err);
 	c->sync_child = hull_safe_close (c->sync_child);
+	c->cgroup_fd = hull_safe_close (c->cgroup_fd);
 	close_sources (c);
 	if (cr->pid < 0) {
 		r = cr->pid;
@@ -460,7 +401,7 @@ finish_create (struct run_ctx *c, struct creation *cr, hull_error_t *err)
 	if ((r = hull_state_save (cr->dir, &cr->st, err)) < 0)
 		return r;
 	hull_crash_point ("saved");
-	if (opts->pid_file && (r = write_pid_file (opts->pid_file, cr->pid, err)) < 0)
+	if (opts->pid_file && (r = hull_runtime_write_pid_file (opts->pid_file, cr->pid, err)) < 0)
 		return r;
 	if (opts->mode != HULL_RUN_CREATE) {
 		hull_state_unlink_start_socket (cr->dir);
@@ -481,7 +422,7 @@ foreground (struct run_ctx *c, struct creation *cr, const sigset_t *set, int *st
 	if (cr->master >= 0)
 		r = hull_terminal_proxy_wait (cr->master, cr->pid, set, status, err);
 	else
-		*status = wait_container (cr->pid, set);
+		*status = hull_runtime_wait_forward (cr->pid, set);
 	cr->pid = 0; /* reaped */
 	soft_hooks (c->cfg, c->opts, h->poststop, h->n_poststop, "poststop", "stopped", 0);
 	return r;
@@ -510,6 +451,7 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 		.sync_parent = -EBADF,
 		.start_listen = -EBADF,
 		.close_in_child = { -EBADF, -EBADF, -EBADF },
+		.cgroup_fd = -EBADF,
 		.new_user =
 			hull_ns_find (cfg, HULL_NS_USER) && !hull_ns_find (cfg, HULL_NS_USER)->path,
 	};
@@ -526,6 +468,7 @@ hull_runtime_run (const struct hull_oci_config *cfg, const struct hull_run_optio
 	if (r >= 0 && opts->mode == HULL_RUN_FOREGROUND)
 		r = foreground (&c, &cr, &set, status, err);
 	close_sources (&c);
+	c.cgroup_fd = hull_safe_close (c.cgroup_fd);
 	if (r < 0 || opts->mode == HULL_RUN_FOREGROUND)
 		cleanup_create (&cr);
 	else {
