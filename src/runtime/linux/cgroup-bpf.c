@@ -126,22 +126,30 @@ hull_cgroup_bpf_attach (const void *insns, int n_insns, int dirfd, const char *w
 	static char log[4096];
 	union bpf_attr a;
 	_cleanup_close_ int prog = -EBADF;
+	int saved;
 
 	memset (&a, 0, sizeof a);
 	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
 	a.insns = (uint64_t) (uintptr_t) insns;
 	a.insn_cnt = (uint32_t) n_insns;
 	a.license = (uint64_t) (uintptr_t) "GPL";
-	a.log_buf = (uint64_t) (uintptr_t) log;
-	a.log_size = sizeof log;
-	a.log_level = 1;
-	log[0] = '\0';
-	/* The kernel makes BPF fds close-on-exec. */
+	/* No verifier log on the first try: before Linux 6.4 a log that outgrows its buffer
+	 * fails the load with ENOSPC even for a valid program (seen with a few rules on
+	 * 6.1). The kernel makes BPF fds close-on-exec. */
 	prog = (int) syscall (SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
-	if (prog < 0)
-		return hull_error_make (err, errno,
-					"load the device cgroup program for `%s`%s%.200s", where,
-					log[0] ? ": " : "", log);
+	if (prog < 0) {
+		/* Load again only to say why; the first errno is the answer. */
+		saved = errno;
+		a.log_buf = (uint64_t) (uintptr_t) log;
+		a.log_size = sizeof log;
+		a.log_level = 1;
+		log[0] = '\0';
+		prog = (int) syscall (SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+		if (prog < 0)
+			return hull_error_make (err, saved,
+						"load the device cgroup program for `%s`%s%.200s",
+						where, log[0] ? ": " : "", log);
+	}
 	memset (&a, 0, sizeof a);
 	a.target_fd = (uint32_t) dirfd;
 	a.attach_bpf_fd = (uint32_t) prog;

@@ -30,6 +30,11 @@ int hull_cgroup_detect (enum hull_cgroup_mode *mode, hull_error_t *err);
  * (freezer, pids, memory, cpu, ...) and/or the v2 tree. An existing non-empty cgroup is
  * an error. */
 struct hull_cgroup *hull_cgroup_create (const char *path, const char *id, hull_error_t *err);
+/* On a pure v2 host, an O_PATH|O_DIRECTORY|O_CLOEXEC fd of the container's directory, for
+ * clone3's CLONE_INTO_CGROUP; -1 on v1 and hybrid hosts (a v1 hierarchy still needs
+ * hull_cgroup_enter) or when it cannot be opened (the caller falls back to enter, which
+ * reports the error). The caller closes it. */
+int hull_cgroup_v2_fd (struct hull_cgroup *cg);
 /* Move pid into every hierarchy of cg. */
 int hull_cgroup_enter (struct hull_cgroup *cg, pid_t pid, hull_error_t *err);
 /* The cgroup as a string for state.json, and back. */
