@@ -159,8 +159,8 @@ static void
 test_serialize_load (void **state)
 {
 	struct hull_cgroup_dir d[2] = {
-		{ "freezer", "/sys/fs/cgroup/freezer", "/hull/a b", 2, true },
-		{ "", "/sys/fs/cgroup/unified", "/hull/a b", 1, false },
+		{ "freezer", "/sys/fs/cgroup/freezer", "/hull/a b", 2, true, 0 },
+		{ "", "/sys/fs/cgroup/unified", "/hull/a b", 1, false, 0 },
 	};
 	struct hull_cgroup cg = { HULL_CGROUP_V1, d, 2 }, *back;
 	_cleanup_free_ char *s = hull_cgroup_serialize (&cg), *s2 = NULL;

@@ -36,6 +36,10 @@ struct hull_cgroup_dir {
 	char *path;    /* cgroup path inside the hierarchy, "/hull/<id>" */
 	uint32_t made; /* trailing components of path that create made (removed by destroy) */
 	bool required;
+	/* The container's directory, kept open after create (an fd plus one; 0 = none): the
+	 * operations that follow at once (limits, enter) then skip re-walking the path from
+	 * the hierarchy's root, which was most of a start's openat calls. */
+	int fd_plus1;
 };
 
 struct hull_cgroup {

@@ -931,6 +931,7 @@ enable_in (const struct hull_cgroup_dir *d, size_t end)
 	hull_error_t e;
 
 	up.path = prefix;
+	up.fd_plus1 = 0; /* the copy names another directory */
 	where = hull_cgroup_where (&up);
 	fd = hull_cgroup_dir_open (&up, &e);
 	if (fd < 0 || hull_cgroup_read_at (fd, "cgroup.controllers", where, &have, &e) < 0) {

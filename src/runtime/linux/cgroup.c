@@ -203,7 +203,15 @@ walk (int rootfd, const struct hull_cgroup_dir *d, bool create, uint32_t *made, 
 int
 hull_cgroup_dir_open (const struct hull_cgroup_dir *d, hull_error_t *err)
 {
-	_cleanup_close_ int rootfd = open_root (d->mount, err);
+	_cleanup_close_ int rootfd = -EBADF;
+
+	if (d->fd_plus1 > 0) {
+		int fd = fcntl (d->fd_plus1 - 1, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return hull_error_make (err, errno, "cgroup `%s`: dup", d->path);
+		return fd;
+	}
+	rootfd = open_root (d->mount, err);
 	if (rootfd < 0)
 		return rootfd;
 	return walk (rootfd, d, false, NULL, err);
@@ -570,6 +578,7 @@ remove_dir (const struct hull_cgroup_dir *d, hull_error_t *err)
 		_cleanup_free_ char *where = NULL;
 
 		parent.path = ppath;
+		parent.fd_plus1 = 0; /* the copy names another directory */
 		fd = hull_cgroup_dir_open (&parent, err);
 		if (fd < 0 && err->code == ENOENT)
 			continue;
@@ -611,20 +620,24 @@ make_dir (struct hull_cgroup_dir *d, hull_error_t *err)
 			remove_dir (d, &ignored);
 		return fd;
 	}
-	if (d->made)
-		return 0;
-	r = collect_pids (fd, where, 0, &v, err);
-	free (v.v);
-	if (r < 0)
-		return r;
-	if (v.n > 0)
-		return hull_error_make (err, EBUSY, "cgroup `%s` is in use (`%s`)", d->path, where);
+	if (!d->made) {
+		r = collect_pids (fd, where, 0, &v, err);
+		free (v.v);
+		if (r < 0)
+			return r;
+		if (v.n > 0)
+			return hull_error_make (err, EBUSY, "cgroup `%s` is in use (`%s`)", d->path,
+						where);
+	}
+	d->fd_plus1 = TAKE_FD (fd) + 1;
 	return 0;
 }
 
 static void
 dir_clear (struct hull_cgroup_dir *d)
 {
+	if (d->fd_plus1 > 0)
+		hull_safe_close (d->fd_plus1 - 1);
 	free (d->controllers);
 	free (d->mount);
 	free (d->path);
@@ -791,8 +804,16 @@ hull_cgroup_kill_all (struct hull_cgroup *cg, int sig, hull_error_t *err)
 {
 	hull_error_t ignored;
 	const struct hull_cgroup_dir *fz = freezer_dir (cg, &ignored);
+	struct pidv none = { 0 };
 	bool frozen = false;
 	int r;
+
+	/* Nothing to signal (the usual case at delete): skip the freeze/thaw round trip. */
+	if (cg_pids (cg, &none, &ignored) == 0 && none.n == 0) {
+		free (none.v);
+		return 0;
+	}
+	free (none.v);
 
 	/* cgroup.kill kills the whole subtree atomically, forks included
 	 * (Documentation/admin-guide/cgroup-v2.rst "cgroup.kill"). */
