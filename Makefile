@@ -9,7 +9,7 @@ BUILD_REL ?= build-release
 
 # Debian 12 packages hull needs to build and test. bench/ installs its own anchors.
 DEPS := meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev \
-	libseccomp-dev libjansson-dev libssl-dev libcmocka-dev \
+	libseccomp-dev libjansson-dev libssl-dev libcmocka-dev libarchive-dev \
 	python3 python3-pytest busybox-static iproute2 podman conmon crun netavark \
 	qemu-system-x86 linux-image-cloud-amd64
 

@@ -17,6 +17,7 @@ struct hull_cli_globals {
 	bool debug;
 	bool systemd_cgroup;
 	const char *policy; /* --policy FILE (admission policy; NULL: /etc/hull/policy.json) */
+	const char *store;  /* --store DIR (image store; NULL: /var/lib/hull) */
 };
 
 struct hull_cli_command {
@@ -69,6 +70,8 @@ extern const struct hull_cli_command hull_cmd_update, hull_cmd_events;
 /* Admission policy (cmd-policy.c): `hull policy`, and the check create/run make after
  * validation. Prints warnings and the refusal; returns 0 to go on or the exit code. */
 extern const struct hull_cli_command hull_cmd_policy;
+/* `hull image` (cmd-image.c). */
+extern const struct hull_cli_command hull_cmd_image;
 struct hull_oci_config;
 int hull_cli_policy_admit (struct hull_cli_globals *g, const char *cmd,
 			   const struct hull_oci_config *cfg);

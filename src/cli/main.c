@@ -13,7 +13,7 @@ static const struct hull_cli_command *const commands[] = {
 	&hull_cmd_create, &hull_cmd_start,    &hull_cmd_state, &hull_cmd_kill,	  &hull_cmd_delete,
 	&hull_cmd_run,	  &hull_cmd_exec,     &hull_cmd_list,  &hull_cmd_ps,	  &hull_cmd_pause,
 	&hull_cmd_resume, &hull_cmd_features, &hull_cmd_spec,  &hull_cmd_sandbox, &hull_cmd_update,
-	&hull_cmd_events, &hull_cmd_policy,
+	&hull_cmd_events, &hull_cmd_policy,   &hull_cmd_image,
 };
 
 static const char main_help[] =
@@ -32,6 +32,7 @@ static const char main_help[] =
 	"                        (hull manages cgroups through cgroupfs only)\n"
 	"    --policy FILE       admission policy (default /etc/hull/policy.json, else the\n"
 	"                        built-in one; see `hull policy --help`)\n"
+	"    --store DIR         image store (default /var/lib/hull)\n"
 	"    -h, --help          this text; `hull COMMAND --help` for a command\n"
 	"    -v, --version       print the version\n"
 	"\n"
@@ -165,6 +166,9 @@ parse_globals (struct hull_cli_globals *g, int argc, char **argv)
 		else if (IS ("--policy")) { /* admission policy */
 			NEED_VALUE ();
 			g->policy = val;
+		} else if (IS ("--store")) { /* image store */
+			NEED_VALUE ();
+			g->store = val;
 		} else if (IS ("--help") || IS ("-h")) {
 			print_main_help (stdout);
 			exit (0);
