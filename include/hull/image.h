@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Images: references, the content-addressed store, manifests and import
+ * (DESIGN.md "Images and trust"; docs/images.md). */
+#ifndef HULL_IMAGE_H
+#define HULL_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hull/error.h"
+
+/* The domain a reference without one is resolved against. Empty (the default)
+ * means references must name their registry, or use `localhost/...`; a packager
+ * sets it with -Dc_args=-DHULL_DEFAULT_REGISTRY='"host"'. */
+#ifndef HULL_DEFAULT_REGISTRY
+#define HULL_DEFAULT_REGISTRY ""
+#endif
+
+#define HULL_IMAGE_DIGEST_MAX 72	       /* "sha256:" + 64 hex + NUL, rounded */
+#define HULL_IMAGE_JSON_MAX (4u * 1024 * 1024) /* manifests, indexes, configs */
+#define HULL_IMAGE_REF_MAX 512
+
+/* ---- references (ref.c) ---- */
+
+struct hull_image_ref {
+	char *domain; /* "localhost", "registry.test:5000" */
+	char *path;   /* "library/busybox" */
+	char *tag;    /* NULL when only a digest was given */
+	char *digest; /* "sha256:<hex>" or NULL */
+};
+
+/* Parse and normalise `s` as the container tools do (distribution/reference):
+ * the first component is the domain if it holds '.' or ':' or is "localhost";
+ * otherwise `default_domain` is used (NULL or "" refuses the reference), and a
+ * single-component name under it gets "library/". No tag and no digest means
+ * tag "latest". Repository components must be lowercase. */
+int hull_image_ref_parse (const char *s, const char *default_domain, struct hull_image_ref *out,
+			  hull_error_t *err);
+/* "domain/path[:tag][@digest]" (new string). */
+char *hull_image_ref_format (const struct hull_image_ref *r);
+/* "domain/path" (new string). */
+char *hull_image_ref_name (const struct hull_image_ref *r);
+void hull_image_ref_clear (struct hull_image_ref *r);
+/* True if s is "sha256:" followed by 64 lowercase hex digits. */
+bool hull_image_digest_valid (const char *s);
+
+/* ---- manifests (manifest.c) ---- */
+
+enum hull_image_kind {
+	HULL_IMAGE_KIND_UNKNOWN = 0,
+	HULL_IMAGE_KIND_MANIFEST, /* OCI image manifest, Docker schema 2 */
+	HULL_IMAGE_KIND_INDEX,	  /* OCI index, Docker manifest list */
+	HULL_IMAGE_KIND_CONFIG,
+	HULL_IMAGE_KIND_LAYER,
+	HULL_IMAGE_KIND_SCHEMA1, /* recognised only to be refused */
+};
+
+struct hull_image_platform {
+	char *os;
+	char *architecture;
+	char *variant;
+};
+
+struct hull_image_desc {
+	char *media_type;
+	char *digest;
+	int64_t size;
+	struct hull_image_platform platform;
+	bool has_platform;
+	char *ref_name; /* annotations["org.opencontainers.image.ref.name"] */
+};
+
+struct hull_image_manifest {
+	enum hull_image_kind kind; /* MANIFEST or INDEX */
+	char *media_type;
+	struct hull_image_desc config; /* MANIFEST */
+	struct hull_image_desc *layers;
+	size_t n_layers;
+	struct hull_image_desc *manifests; /* INDEX */
+	size_t n_manifests;
+};
+
+/* What a media type is; unknown types give HULL_IMAGE_KIND_UNKNOWN. */
+enum hull_image_kind hull_image_media_kind (const char *media_type);
+
+/* Parse a manifest or index of at most HULL_IMAGE_JSON_MAX bytes. `media_type`
+ * (from the descriptor that pointed here; may be NULL) must agree with the
+ * document's own. Docker schema 1 is refused. Every descriptor's digest, size and
+ * media type are checked. */
+struct hull_image_manifest *hull_image_manifest_parse (const char *buf, size_t len,
+						       const char *media_type, hull_error_t *err);
+struct hull_image_manifest *hull_image_manifest_free (struct hull_image_manifest *m);
+
+/* Check an image config: a JSON object with os, architecture and rootfs.diff_ids
+ * matching the manifest's layer count (n_layers; SIZE_MAX skips that check). */
+int hull_image_config_check (const char *buf, size_t len, size_t n_layers, hull_error_t *err);
+
+/* "os/arch[/variant]". */
+int hull_image_platform_parse (const char *s, struct hull_image_platform *out, hull_error_t *err);
+/* The host's platform in OCI terms (linux/amd64, linux/arm64/v8, ...). */
+void hull_image_platform_host (struct hull_image_platform *out);
+void hull_image_platform_clear (struct hull_image_platform *p);
+/* The index entry for `want`: os and architecture equal, and the variant equal when
+ * `want` names one. Returns NULL with err filled when none matches. */
+const struct hull_image_desc *hull_image_index_select (const struct hull_image_manifest *idx,
+						       const struct hull_image_platform *want,
+						       hull_error_t *err);
+
+/* ---- the store (store.c) ---- */
+
+struct hull_image_store;
+
+struct hull_image_entry {
+	char *name; /* normalised reference */
+	char *digest;
+	char *media_type;
+	int64_t size;
+};
+
+/* Open (creating if needed) the store at `root` (blobs/sha256, tmp, index.json, lock). */
+struct hull_image_store *hull_image_store_open (const char *root, hull_error_t *err);
+struct hull_image_store *hull_image_store_free (struct hull_image_store *s);
+
+/* Take or release the store's exclusive lock; calls nest. Index updates and prune
+ * take it themselves; import holds it so that prune cannot remove blobs it has
+ * written but not yet named. */
+int hull_image_store_lock (struct hull_image_store *s, hull_error_t *err);
+void hull_image_store_unlock (struct hull_image_store *s);
+
+/* Stream fd into the store. The digest and size are checked as the bytes go by:
+ * `digest` (NULL: computed) and `size` (-1: any, up to `max`, 0: no cap) must
+ * match, or nothing becomes visible. out_digest (may be NULL) receives the digest.
+ * An existing blob with the same name is verified and kept. */
+int hull_image_store_put_fd (struct hull_image_store *s, int fd, const char *digest, int64_t size,
+			     uint64_t max, char out_digest[HULL_IMAGE_DIGEST_MAX],
+			     hull_error_t *err);
+int hull_image_store_put_buf (struct hull_image_store *s, const void *buf, size_t len,
+			      const char *digest, char out_digest[HULL_IMAGE_DIGEST_MAX],
+			      hull_error_t *err);
+/* Streaming form of put_fd for data that does not come from an fd (an archive
+ * entry): begin, write any number of times, then commit (checks digest and size
+ * as put_fd does, and frees the writer either way) or abort. */
+struct hull_image_blob_writer;
+struct hull_image_blob_writer *hull_image_store_begin (struct hull_image_store *s, uint64_t max,
+						       hull_error_t *err);
+int hull_image_store_write (struct hull_image_blob_writer *w, const void *buf, size_t len,
+			    hull_error_t *err);
+int hull_image_store_commit (struct hull_image_blob_writer *w, const char *digest, int64_t size,
+			     char out_digest[HULL_IMAGE_DIGEST_MAX], hull_error_t *err);
+struct hull_image_blob_writer *hull_image_store_abort (struct hull_image_blob_writer *w);
+/* Read a whole blob of at most `max` bytes, re-checking its digest. */
+int hull_image_store_get (struct hull_image_store *s, const char *digest, size_t max, char **out,
+			  size_t *len, hull_error_t *err);
+/* Open a blob after re-checking its digest; returns an fd at offset 0. */
+int hull_image_store_open_blob (struct hull_image_store *s, const char *digest, hull_error_t *err);
+bool hull_image_store_has (struct hull_image_store *s, const char *digest);
+
+/* Name `ref` (normalised) -> manifest digest in index.json (atomic, locked). */
+int hull_image_store_tag (struct hull_image_store *s, const char *ref, const char *digest,
+			  const char *media_type, int64_t size, hull_error_t *err);
+int hull_image_store_untag (struct hull_image_store *s, const char *ref, hull_error_t *err);
+/* Look a normalised reference up; fills *out (free with hull_image_entry_clear). */
+int hull_image_store_resolve (struct hull_image_store *s, const char *ref,
+			      struct hull_image_entry *out, hull_error_t *err);
+int hull_image_store_list (struct hull_image_store *s, struct hull_image_entry **out, size_t *n,
+			   hull_error_t *err);
+void hull_image_entry_clear (struct hull_image_entry *e);
+void hull_image_entries_free (struct hull_image_entry *v, size_t n);
+/* Remove blobs no named image reaches, and stale temp files; *removed counts blobs. */
+int hull_image_store_prune (struct hull_image_store *s, size_t *removed, hull_error_t *err);
+
+/* ---- import and export (import.c) ---- */
+
+/* Import an OCI image layout directory. `name` (may be NULL) names the layout's
+ * only top-level image; without it the layout's ref.name annotations are used. */
+int hull_image_import_oci_dir (struct hull_image_store *s, const char *dir, const char *name,
+			       hull_error_t *err);
+/* Import a tar (optionally gzip-compressed) holding an OCI image layout or a
+ * docker-archive (`docker save`, `podman save`: manifest.json, configs, layer tars),
+ * read through libarchive without extracting anything. A docker-archive image
+ * becomes an OCI manifest; `name` (may be NULL: RepoTags) names its only image. */
+int hull_image_import_archive (struct hull_image_store *s, const char *path, const char *name,
+			       hull_error_t *err);
+/* Write the image `ref` names (and everything it reaches in the store) as an OCI
+ * layout in `dir`, which must not exist or be empty. */
+int hull_image_export_oci_dir (struct hull_image_store *s, const char *ref, const char *dir,
+			       hull_error_t *err);
+
+#endif

@@ -1,0 +1,815 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Layer unpacking (docs/unpack.md). Two libarchive readers are chained: `outer`
+ * only decompresses (gzip, zstd or nothing, raw format) and `inner` parses the tar
+ * from the bytes the outer one produces. The pipe between them is ours, so the
+ * uncompressed stream is hashed (diff_id) and measured (size and ratio limits) exactly
+ * once, as libarchive consumes it. Every entry is then written by hull itself, relative
+ * to a parent directory fd obtained through the rootfs resolver, never with
+ * archive_write_disk: its path handling is what the "zip slip" class of bugs and
+ * CVE-2018-15664-style symlink races exploit. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/path.h"
+#include "common/xalloc.h"
+#include "image/unpack.h"
+
+#define CHUNK (64 * 1024)
+#define REMOVE_MAX_DEPTH 4096u
+#define WHITEOUT_PREFIX ".wh."
+#define WHITEOUT_OPAQUE ".wh..wh..opq"
+
+struct limits {
+	uint64_t total_bytes, entries;
+	uint32_t path_len, depth, ratio;
+};
+
+struct unpack {
+	int rootfd, layer_fd;
+	const struct hull_unpack_opts *o;
+	struct limits lim;
+	struct hull_unpack_stats *st;
+	hull_error_t *err;
+	struct archive *outer, *inner;
+	hull_sha256_t *sha;
+	bool stream_failed; /* err was filled by a read callback */
+	char *entry;	    /* copy of the current entry name, for messages */
+	uint64_t written;   /* sum of regular file sizes */
+	char in[CHUNK], mid[CHUNK];
+};
+
+HULL_DEFINE_CLEANUP (struct archive, archive_read_free)
+
+static uint64_t
+or_default (uint64_t v, uint64_t def)
+{
+	return v ? v : def;
+}
+
+static void
+set_limits (struct unpack *u)
+{
+	const struct hull_unpack_opts *o = u->o;
+
+	u->lim.total_bytes = or_default (o->max_total_bytes, HULL_UNPACK_DEFAULT_MAX_TOTAL_BYTES);
+	u->lim.entries = or_default (o->max_entries, HULL_UNPACK_DEFAULT_MAX_ENTRIES);
+	u->lim.path_len = (uint32_t) or_default (o->max_path_len, HULL_UNPACK_DEFAULT_MAX_PATH_LEN);
+	u->lim.depth = (uint32_t) or_default (o->max_depth, HULL_UNPACK_DEFAULT_MAX_DEPTH);
+	u->lim.ratio = (uint32_t) or_default (o->max_ratio, HULL_UNPACK_DEFAULT_MAX_RATIO);
+}
+
+/* --- the stream: compressed fd -> outer (decompress) -> hash + limits -> inner (tar) --- */
+
+static la_ssize_t
+outer_read (struct archive *a, void *data, const void **buf)
+{
+	struct unpack *u = data;
+	ssize_t n;
+
+	do
+		n = read (u->layer_fd, u->in, sizeof u->in);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error (a, errno, "read layer");
+		return -1;
+	}
+	u->st->compressed_bytes += (uint64_t) n;
+	*buf = u->in;
+	return n;
+}
+
+/* Next chunk of uncompressed bytes, hashed and checked against the stream limits.
+ * Returns the length, 0 at the end, or -1 with u->err filled. */
+static ssize_t
+pull_uncompressed (struct unpack *u)
+{
+	struct hull_unpack_stats *st = u->st;
+	la_ssize_t n = archive_read_data (u->outer, u->mid, sizeof u->mid);
+
+	if (n < 0) {
+		hull_error_make (u->err, EINVAL, "decompress layer (at entry `%s`): %s",
+				 u->entry ? u->entry : "", archive_error_string (u->outer));
+		return -1;
+	}
+	hull_sha256_update (u->sha, u->mid, (size_t) n);
+	st->uncompressed_bytes += (uint64_t) n;
+	if (st->uncompressed_bytes > u->lim.total_bytes) {
+		hull_error_make (u->err, EFBIG,
+				 "layer entry `%s`: uncompressed layer over the limit "
+				 "max_total_bytes=%" PRIu64,
+				 u->entry ? u->entry : "", u->lim.total_bytes);
+		return -1;
+	}
+	/* Decompression bombs: a few KiB of gzip/zstd can expand to gigabytes. */
+	if (st->uncompressed_bytes >= HULL_UNPACK_RATIO_MIN_BYTES &&
+	    st->uncompressed_bytes / u->lim.ratio > st->compressed_bytes) {
+		hull_error_make (u->err, EFBIG,
+				 "layer entry `%s`: compression ratio over the limit max_ratio=%u "
+				 "(%" PRIu64 " bytes from %" PRIu64 ")",
+				 u->entry ? u->entry : "", u->lim.ratio, st->uncompressed_bytes,
+				 st->compressed_bytes);
+		return -1;
+	}
+	return (ssize_t) n;
+}
+
+static la_ssize_t
+inner_read (struct archive *a, void *data, const void **buf)
+{
+	struct unpack *u = data;
+	ssize_t n = pull_uncompressed (u);
+
+	if (n < 0) {
+		u->stream_failed = true;
+		archive_set_error (a, EIO, "layer stream stopped");
+		return -1;
+	}
+	*buf = u->mid;
+	return n;
+}
+
+/* Report a libarchive failure on the inner reader, preferring the callback's error. */
+static int
+archive_fail (struct unpack *u, const char *what)
+{
+	if (u->stream_failed)
+		return hull_error_ret (u->err);
+	return hull_error_make (u->err, EINVAL, "layer entry `%s`: %s: %s",
+				u->entry ? u->entry : "", what, archive_error_string (u->inner));
+}
+
+static int
+open_readers (struct unpack *u)
+{
+	struct archive *o = archive_read_new ();
+	struct archive *i = archive_read_new ();
+	struct archive_entry *e;
+
+	u->outer = o;
+	u->inner = i;
+	if (o == NULL || i == NULL)
+		return hull_error_make (u->err, ENOMEM, "libarchive");
+	/* Only these filters and formats, and only built in: an ARCHIVE_WARN here means
+	 * libarchive would run an external program, which a parser of untrusted data must
+	 * not do. */
+	if (archive_read_support_filter_gzip (o) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd (o) != ARCHIVE_OK ||
+	    archive_read_support_format_raw (o) != ARCHIVE_OK ||
+	    archive_read_support_format_tar (i) != ARCHIVE_OK)
+		return hull_error_make (u->err, ENOTSUP, "libarchive lacks built-in gzip/zstd/tar");
+	if (archive_read_open (o, u, NULL, outer_read, NULL) != ARCHIVE_OK)
+		return hull_error_make (u->err, EINVAL, "open layer: %s", archive_error_string (o));
+	if (archive_read_next_header (o, &e) != ARCHIVE_OK)
+		return hull_error_make (u->err, EINVAL, "open layer: %s", archive_error_string (o));
+	if (archive_read_open (i, u, NULL, inner_read, NULL) != ARCHIVE_OK)
+		return archive_fail (u, "not a tar archive");
+	return 0;
+}
+
+/* --- names --------------------------------------------------------------------------- */
+
+/* Normalise an entry name or hard link target: leading `/` and `.` components are
+ * dropped (an absolute name is taken relative to the layer root, as GNU tar and every
+ * image tool do), `..` components are refused outright: with RESOLVE_IN_ROOT they could
+ * not leave the root, but an image that uses them is hostile (the "zip slip" class,
+ * Docker CVE-2019-14271-style path confusion). Returns the clean relative path ("" for
+ * the root itself) or NULL with err filled. */
+static char *
+normalise (struct unpack *u, const char *raw, const char *what)
+{
+	_cleanup_free_ char *out = NULL;
+	size_t len, o = 0;
+	uint32_t depth = 0;
+
+	if (raw == NULL)
+		return hull_error_make (u->err, EINVAL, "layer entry: %s not representable", what),
+		       NULL;
+	len = strlen (raw);
+	if (len > u->lim.path_len)
+		return hull_error_make (u->err, ENAMETOOLONG,
+					"layer entry `%.64s...`: %s of %zu bytes over the limit "
+					"max_path_len=%u",
+					raw, what, len, u->lim.path_len),
+		       NULL;
+	out = hull_xmalloc (len + 1);
+	for (const char *p = raw; *p;) {
+		size_t n = strcspn (p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return hull_error_make (u->err, EPERM,
+						"layer entry `%s`: %s has a `..` component",
+						u->entry ? u->entry : raw, what),
+			       NULL;
+		if (n > 0 && !(n == 1 && p[0] == '.')) {
+			if (++depth > u->lim.depth)
+				return hull_error_make (
+					       u->err, ENAMETOOLONG,
+					       "layer entry `%s`: %s deeper than the limit "
+					       "max_depth=%u",
+					       u->entry ? u->entry : raw, what, u->lim.depth),
+				       NULL;
+			if (o > 0)
+				out[o++] = '/';
+			memcpy (out + o, p, n);
+			o += n;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	out[o] = '\0';
+	return TAKE_PTR (out);
+}
+
+/* Split "a/b/c" into parent "a/b" (or "/" for the root) and base "c", in place. */
+static const char *
+split (char *path, const char **base)
+{
+	char *slash = strrchr (path, '/');
+
+	if (slash == NULL) {
+		*base = path;
+		return "/";
+	}
+	*slash = '\0';
+	*base = slash + 1;
+	return path;
+}
+
+/* --- removal ----------------------------------------------------------------------- */
+
+static int remove_at (int dirfd, const char *name, unsigned depth, hull_error_t *err);
+
+static int
+empty_dir (int fd, unsigned depth, hull_error_t *err)
+{
+	bool removed = true;
+	int dfd = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d;
+
+	if (dfd < 0)
+		return hull_error_make (err, errno, "dup directory fd");
+	d = fdopendir (dfd);
+	if (d == NULL) {
+		hull_safe_close (dfd);
+		return hull_error_make (err, errno, "read directory");
+	}
+	/* Rewind until a pass removes nothing: removing while reading may skip entries. */
+	while (removed) {
+		struct dirent *de;
+
+		removed = false;
+		rewinddir (d);
+		while ((de = readdir (d)) != NULL) {
+			if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+				continue;
+			if (remove_at (fd, de->d_name, depth + 1, err) < 0) {
+				closedir (d);
+				return hull_error_ret (err);
+			}
+			removed = true;
+		}
+	}
+	closedir (d);
+	return 0;
+}
+
+static int
+remove_at (int dirfd, const char *name, unsigned depth, hull_error_t *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	struct stat st;
+
+	if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : hull_error_make (err, errno, "stat `%s`", name);
+	if (!S_ISDIR (st.st_mode)) {
+		if (unlinkat (dirfd, name, 0) < 0 && errno != ENOENT)
+			return hull_error_make (err, errno, "remove `%s`", name);
+		return 0;
+	}
+	if (depth > REMOVE_MAX_DEPTH)
+		return hull_error_make (err, ELOOP, "remove `%s`: tree too deep", name);
+	/* O_NOFOLLOW: the directory cannot be swapped for a symlink between the stat and
+	 * the open and make us empty a directory elsewhere. */
+	fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_make (err, errno, "open `%s`", name);
+	if (empty_dir (fd, depth, err) < 0)
+		return hull_error_wrap (err, "remove `%s`", name);
+	if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return hull_error_make (err, errno, "remove directory `%s`", name);
+	return 0;
+}
+
+int
+hull_image_remove_tree (int dirfd, const char *name, hull_error_t *err)
+{
+	if (name == NULL || *name == '\0' || strchr (name, '/') || strcmp (name, ".") == 0 ||
+	    strcmp (name, "..") == 0)
+		return hull_error_make (err, EINVAL, "remove tree: `%s` is not a plain name",
+					name ? name : "");
+	return remove_at (dirfd, name, 0, err);
+}
+
+/* --- whiteouts ----------------------------------------------------------------------- */
+
+/* `.wh.NAME` removes NAME from the lower layers; `.wh..wh..opq` hides the directory's
+ * lower content (OCI image spec, "Whiteouts"). The name to remove is a single
+ * component in the whiteout's own directory: `.wh..`/`.wh...` would reach the
+ * directory itself or its parent and are refused. */
+static int
+apply_whiteout (struct unpack *u, const char *parent, const char *base)
+{
+	_cleanup_close_ int pfd = -EBADF;
+	const char *name = base + strlen (WHITEOUT_PREFIX);
+	bool opaque = strcmp (base, WHITEOUT_OPAQUE) == 0;
+	hull_error_t ignored;
+
+	if (!opaque && (*name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0 ||
+			strncmp (name, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0))
+		return hull_error_make (u->err, EPERM,
+					"layer entry `%s`: whiteout does not name an entry of its "
+					"directory",
+					u->entry);
+	pfd = hull_path_openat_in_root (u->rootfd, parent, O_RDONLY | O_DIRECTORY, 0, &ignored);
+	if (pfd < 0)
+		return 0; /* nothing below to hide */
+	if (opaque) {
+		u->st->opaque_dirs++;
+		if (empty_dir (pfd, 0, u->err) < 0)
+			return hull_error_wrap (u->err, "layer entry `%s`: opaque directory",
+						u->entry);
+		return 0;
+	}
+	u->st->whiteouts++;
+	if (remove_at (pfd, name, 0, u->err) < 0)
+		return hull_error_wrap (u->err, "layer entry `%s`: whiteout", u->entry);
+	return 0;
+}
+
+/* --- metadata ------------------------------------------------------------------------ */
+
+static int
+map_id (const struct hull_unpack_idmap *map, size_t n, int64_t id, uint32_t *out)
+{
+	if (id < 0 || id > UINT32_MAX)
+		return -1;
+	if (n == 0) {
+		*out = (uint32_t) id;
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((uint64_t) id >= map[i].container_id &&
+		    (uint64_t) id - map[i].container_id < map[i].size) {
+			*out = map[i].host_id + (uint32_t) ((uint64_t) id - map[i].container_id);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+entry_owner (struct unpack *u, struct archive_entry *e, uid_t *uid, gid_t *gid)
+{
+	uint32_t hu, hg;
+
+	if (map_id (u->o->uid_map, u->o->n_uid_map, archive_entry_uid (e), &hu) < 0)
+		return hull_error_make (u->err, EINVAL,
+					"layer entry `%s`: uid %" PRId64 " is not mapped", u->entry,
+					(int64_t) archive_entry_uid (e));
+	if (map_id (u->o->gid_map, u->o->n_gid_map, archive_entry_gid (e), &hg) < 0)
+		return hull_error_make (u->err, EINVAL,
+					"layer entry `%s`: gid %" PRId64 " is not mapped", u->entry,
+					(int64_t) archive_entry_gid (e));
+	*uid = hu;
+	*gid = hg;
+	return 0;
+}
+
+/* Permission bits; setuid/setgid on non-directories are cleared unless allowed (an
+ * image should not smuggle a setuid-root binary onto a host-visible rootfs). */
+static mode_t
+entry_mode (struct unpack *u, struct archive_entry *e)
+{
+	mode_t mode = archive_entry_perm (e) & 07777;
+
+	if (!u->o->allow_setid && archive_entry_filetype (e) != AE_IFDIR &&
+	    (mode & (S_ISUID | S_ISGID))) {
+		mode &= ~(mode_t) (S_ISUID | S_ISGID);
+		u->st->cleared_setid++;
+	}
+	return mode;
+}
+
+static void
+entry_times (struct archive_entry *e, struct timespec ts[2])
+{
+	ts[0].tv_sec =
+		archive_entry_atime_is_set (e) ? archive_entry_atime (e) : archive_entry_mtime (e);
+	ts[0].tv_nsec = archive_entry_atime_is_set (e) ? archive_entry_atime_nsec (e) : 0;
+	ts[1].tv_sec = archive_entry_mtime (e);
+	ts[1].tv_nsec = archive_entry_mtime_nsec (e);
+	for (int i = 0; i < 2; i++)
+		if (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000)
+			ts[i].tv_nsec = 0;
+}
+
+/* user.* always; with allow_xattrs everything but trusted.* (host-admin only). Without
+ * it security.capability is dropped too: file capabilities are setuid by another name. */
+static bool
+xattr_allowed (const struct unpack *u, const char *name)
+{
+	if (strncmp (name, "user.", 5) == 0)
+		return true;
+	return u->o->allow_xattrs && strncmp (name, "trusted.", 8) != 0;
+}
+
+static int
+set_xattrs (struct unpack *u, int fd, struct archive_entry *e)
+{
+	const char *name;
+	const void *value;
+	size_t size;
+
+	archive_entry_xattr_reset (e);
+	while (archive_entry_xattr_next (e, &name, &value, &size) == ARCHIVE_OK) {
+		if (name == NULL || !xattr_allowed (u, name)) {
+			u->st->dropped_xattrs++;
+			continue;
+		}
+		if (fsetxattr (fd, name, value, size, 0) < 0) {
+			if (errno == EOPNOTSUPP) {
+				u->st->dropped_xattrs++;
+				continue;
+			}
+			return hull_error_make (u->err, errno, "layer entry `%s`: set xattr `%s`",
+						u->entry, name);
+		}
+	}
+	return 0;
+}
+
+/* Owner, mode, xattrs, times, in that order: chown clears setuid bits and file
+ * capabilities, so it goes first. */
+static int
+set_meta_fd (struct unpack *u, int fd, struct archive_entry *e)
+{
+	struct timespec ts[2];
+	uid_t uid;
+	gid_t gid;
+
+	if (entry_owner (u, e, &uid, &gid) < 0)
+		return -1;
+	if (fchown (fd, uid, gid) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: chown", u->entry);
+	if (fchmod (fd, entry_mode (u, e)) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: chmod", u->entry);
+	if (set_xattrs (u, fd, e) < 0)
+		return -1;
+	entry_times (e, ts);
+	if (futimens (fd, ts) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: set times", u->entry);
+	return 0;
+}
+
+/* Owner and times of something that must not be opened (symlink, device node). */
+static int
+set_meta_at (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
+{
+	struct timespec ts[2];
+	uid_t uid;
+	gid_t gid;
+
+	if (entry_owner (u, e, &uid, &gid) < 0)
+		return -1;
+	if (fchownat (pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: chown", u->entry);
+	entry_times (e, ts);
+	if (utimensat (pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: set times", u->entry);
+	return 0;
+}
+
+/* --- entries ------------------------------------------------------------------------- */
+
+/* Make room for `base` in pfd: an existing directory stays when a directory comes
+ * (returns 1), anything else is removed, without following symlinks. */
+static int
+prepare_slot (struct unpack *u, int pfd, const char *base, bool is_dir)
+{
+	struct stat st;
+
+	if (fstatat (pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return hull_error_make (u->err, errno, "layer entry `%s`: stat", u->entry);
+	}
+	if (is_dir && S_ISDIR (st.st_mode))
+		return 1;
+	if (remove_at (pfd, base, 0, u->err) < 0)
+		return hull_error_wrap (u->err, "layer entry `%s`: replace", u->entry);
+	return 0;
+}
+
+static int
+write_all (int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write (fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t) w;
+	}
+	return 0;
+}
+
+static int
+do_file (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
+{
+	_cleanup_close_ int fd = -EBADF;
+	int64_t size = archive_entry_size (e);
+	char buf[CHUNK];
+	la_ssize_t n;
+
+	/* A sparse entry can claim a huge size from a few bytes of stream. */
+	if (size < 0 || (uint64_t) size > u->lim.total_bytes - u->written)
+		return hull_error_make (u->err, EFBIG,
+					"layer entry `%s`: file size %" PRId64
+					" over the limit max_total_bytes=%" PRIu64,
+					u->entry, size, u->lim.total_bytes);
+	u->written += (uint64_t) size;
+	/* O_EXCL|O_NOFOLLOW: never write through whatever an earlier entry or layer left
+	 * under this name (CVE-2018-15664-style symlink swaps, containerd CVE-2021-32760). */
+	fd = openat (pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: create", u->entry);
+	while ((n = archive_read_data (u->inner, buf, sizeof buf)) > 0)
+		if (write_all (fd, buf, (size_t) n) < 0)
+			return hull_error_make (u->err, errno, "layer entry `%s`: write", u->entry);
+	if (n < 0)
+		return archive_fail (u, "read data");
+	u->st->files++;
+	return set_meta_fd (u, fd, e);
+}
+
+static int
+do_dir (struct unpack *u, int pfd, const char *base, struct archive_entry *e, bool exists)
+{
+	_cleanup_close_ int fd = -EBADF;
+
+	if (!exists && mkdirat (pfd, base, 0700) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: mkdir", u->entry);
+	fd = openat (pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: open directory",
+					u->entry);
+	u->st->dirs++;
+	return set_meta_fd (u, fd, e);
+}
+
+static int
+do_symlink (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
+{
+	const char *target = archive_entry_symlink (e);
+
+	/* The target is stored as is: it is only ever resolved later, inside the root. */
+	if (target == NULL || *target == '\0')
+		return hull_error_make (u->err, EINVAL, "layer entry `%s`: symlink without target",
+					u->entry);
+	if (strlen (target) > u->lim.path_len)
+		return hull_error_make (u->err, ENAMETOOLONG,
+					"layer entry `%s`: symlink target over the limit "
+					"max_path_len=%u",
+					u->entry, u->lim.path_len);
+	if (symlinkat (target, pfd, base) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: symlink", u->entry);
+	u->st->symlinks++;
+	return set_meta_at (u, pfd, base, e);
+}
+
+static int
+do_node (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
+{
+	mode_t type = archive_entry_filetype (e) == AE_IFCHR   ? S_IFCHR
+		      : archive_entry_filetype (e) == AE_IFBLK ? S_IFBLK
+							       : S_IFIFO;
+
+	if (mknodat (pfd, base, type | 0600, archive_entry_rdev (e)) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: mknod", u->entry);
+	if (set_meta_at (u, pfd, base, e) < 0)
+		return -1;
+	/* The node was just created by us and is not a symlink, so following is moot. */
+	if (fchmodat (pfd, base, entry_mode (u, e), 0) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: chmod", u->entry);
+	return 0;
+}
+
+/* Hard links: the target is normalised like a name and its parent opened through the
+ * resolver, so it can only be a file already in this rootfs (a link to the host's
+ * /etc/shadow is the classic attack). linkat with flags 0 links a symlink itself. */
+static int
+do_hardlink (struct unpack *u, int pfd, const char *base, const char *raw)
+{
+	_cleanup_free_ char *target = normalise (u, raw, "hard link target");
+	_cleanup_close_ int tpfd = -EBADF;
+	const char *tparent, *tbase;
+	struct stat st;
+
+	if (target == NULL)
+		return -1;
+	tparent = split (target, &tbase);
+	if (*tbase == '\0')
+		return hull_error_make (u->err, EPERM, "layer entry `%s`: hard link to the root",
+					u->entry);
+	tpfd = hull_path_openat_in_root (u->rootfd, tparent, O_PATH | O_DIRECTORY, 0, u->err);
+	if (tpfd < 0)
+		return hull_error_wrap (u->err, "layer entry `%s`: hard link target", u->entry);
+	if (fstatat (tpfd, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: hard link target `%s`",
+					u->entry, raw);
+	if (S_ISDIR (st.st_mode))
+		return hull_error_make (u->err, EPERM,
+					"layer entry `%s`: hard link to directory `%s`", u->entry,
+					raw);
+	if (linkat (tpfd, tbase, pfd, base, 0) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: hard link to `%s`",
+					u->entry, raw);
+	u->st->hardlinks++;
+	return 0;
+}
+
+static int
+dispatch (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
+{
+	const char *link = archive_entry_hardlink (e);
+	unsigned type = archive_entry_filetype (e);
+	int exists;
+
+	if ((type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO) && !link &&
+	    !u->o->allow_devices) {
+		u->st->skipped_devices++;
+		return 0;
+	}
+	if (!link && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK && type != AE_IFCHR &&
+	    type != AE_IFBLK && type != AE_IFIFO)
+		return hull_error_make (u->err, EINVAL, "layer entry `%s`: unsupported type 0%o",
+					u->entry, type);
+	exists = prepare_slot (u, pfd, base, !link && type == AE_IFDIR);
+	if (exists < 0)
+		return -1;
+	if (link)
+		return do_hardlink (u, pfd, base, link);
+	switch (type) {
+	case AE_IFREG:
+		return do_file (u, pfd, base, e);
+	case AE_IFDIR:
+		return do_dir (u, pfd, base, e, exists == 1);
+	case AE_IFLNK:
+		return do_symlink (u, pfd, base, e);
+	default:
+		return do_node (u, pfd, base, e);
+	}
+}
+
+static int
+apply_entry (struct unpack *u, struct archive_entry *e)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int pfd = -EBADF;
+	const char *parent, *base;
+
+	free (u->entry);
+	u->entry = hull_xstrdup (archive_entry_pathname (e) ? archive_entry_pathname (e) : "");
+	path = normalise (u, archive_entry_pathname (e), "name");
+	if (path == NULL)
+		return -1;
+	if (*path == '\0') {
+		/* "./" itself: only a directory may describe the layer root (a symlink named
+		 * `.` would otherwise redirect every later entry). */
+		if (archive_entry_filetype (e) != AE_IFDIR || archive_entry_hardlink (e))
+			return hull_error_make (u->err, EPERM,
+						"layer entry `%s`: replaces the layer root",
+						u->entry);
+		return 0;
+	}
+	parent = split (path, &base);
+	/* A whiteout name is a marker, never a directory to write into. */
+	if (strncmp (parent, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0 ||
+	    strstr (parent, "/" WHITEOUT_PREFIX))
+		return hull_error_make (u->err, EPERM,
+					"layer entry `%s`: whiteout name used as a directory",
+					u->entry);
+	if (strncmp (base, WHITEOUT_PREFIX, strlen (WHITEOUT_PREFIX)) == 0)
+		return apply_whiteout (u, parent, base);
+	/* Parents are created or resolved through the resolver: a parent that is a symlink
+	 * planted by an earlier entry or layer is followed inside the root only. */
+	pfd = hull_path_mkdirs_in_root (u->rootfd, parent, 0755, u->err);
+	if (pfd < 0)
+		return hull_error_wrap (u->err, "layer entry `%s`: parent directory", u->entry);
+	return dispatch (u, pfd, base, e);
+}
+
+static int
+run_entries (struct unpack *u)
+{
+	struct archive_entry *e;
+	int r;
+
+	while ((r = archive_read_next_header (u->inner, &e)) != ARCHIVE_EOF) {
+		/* ARCHIVE_WARN too: fail closed on anything libarchive found odd. */
+		if (r != ARCHIVE_OK)
+			return archive_fail (u, "read header");
+		if (++u->st->entries > u->lim.entries)
+			return hull_error_make (
+				u->err, EFBIG,
+				"layer entry `%s`: more entries than the limit "
+				"max_entries=%" PRIu64,
+				archive_entry_pathname (e) ? archive_entry_pathname (e) : "",
+				u->lim.entries);
+		if (apply_entry (u, e) < 0)
+			return -1;
+	}
+	free (u->entry);
+	u->entry = NULL;
+	/* Hash what follows the end-of-archive blocks too: the diff_id covers it all. */
+	for (;;) {
+		ssize_t n = pull_uncompressed (u);
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+	}
+}
+
+static int
+check_diff_id (struct unpack *u)
+{
+	const char *want = u->o->diff_id;
+
+	if (want == NULL)
+		return 0;
+	if (strncmp (want, "sha256:", 7) == 0)
+		want += 7;
+	if (strcasecmp (want, u->st->diff_id) != 0)
+		return hull_error_make (u->err, EBADMSG,
+					"layer diff_id mismatch: expected sha256:%s, got sha256:%s",
+					want, u->st->diff_id);
+	return 0;
+}
+
+int
+hull_image_unpack_layer (int rootfd, int layer_fd, const struct hull_unpack_opts *o,
+			 struct hull_unpack_stats *st, hull_error_t *err)
+{
+	static const struct hull_unpack_opts defaults;
+	struct hull_unpack_stats local;
+	_cleanup_free_ struct unpack *u = hull_xzalloc (sizeof *u);
+	_cleanup_ (archive_read_freep) struct archive *outer = NULL;
+	_cleanup_ (archive_read_freep) struct archive *inner = NULL;
+	uint8_t digest[HULL_SHA256_LEN];
+	int r;
+
+	u->rootfd = rootfd;
+	u->layer_fd = layer_fd;
+	u->o = o ? o : &defaults;
+	u->st = st ? st : &local;
+	u->err = err;
+	memset (u->st, 0, sizeof *u->st);
+	set_limits (u);
+	if (u->o->diff_id) {
+		const char *h = u->o->diff_id + (strncmp (u->o->diff_id, "sha256:", 7) ? 0 : 7);
+
+		if (strlen (h) != HULL_SHA256_HEX_LEN ||
+		    strspn (h, "0123456789abcdefABCDEF") != HULL_SHA256_HEX_LEN)
+			return hull_error_make (err, EINVAL, "bad diff_id `%s`", u->o->diff_id);
+	}
+	u->sha = hull_sha256_new ();
+	r = open_readers (u);
+	outer = u->outer;
+	inner = u->inner;
+	if (r == 0)
+		r = run_entries (u);
+	hull_sha256_final (u->sha, digest);
+	hull_sha256_free (u->sha);
+	free (u->entry);
+	if (r < 0)
+		return hull_error_ret (err);
+	hull_sha256_hex (digest, u->st->diff_id);
+	return check_diff_id (u);
+}
