@@ -117,6 +117,23 @@ print_main_help (FILE *out)
 		fprintf (out, "    %-18s  %s\n", commands[i]->name, commands[i]->summary);
 }
 
+/* `hull help [COMMAND]`: the same pages as --help. */
+static int
+help_command (int argc, char **argv)
+{
+	if (argc < 2) {
+		print_main_help (stdout);
+		return 0;
+	}
+	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+		if (strcmp (argv[1], commands[c]->name) == 0) {
+			fputs (commands[c]->help, stdout);
+			return 0;
+		}
+	fprintf (stderr, "hull: help: unknown command `%s`\nTry `hull --help`.\n", argv[1]);
+	return HULL_EXIT_ERROR;
+}
+
 /* Global options come before the command, as with runc and crun. Returns the index
  * of the command word, or -1 after printing an error. */
 static int
@@ -206,6 +223,8 @@ main (int argc, char **argv)
 		}
 	}
 	hull_log_set_sink (log_sink, g.debug ? HULL_LOG_DEBUG : HULL_LOG_WARNING, &g);
+	if (strcmp (argv[i], "help") == 0)
+		return help_command (argc - i, argv + i);
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
 		if (strcmp (argv[i], commands[c]->name) != 0)
 			continue;
