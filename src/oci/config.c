@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "oci/internal.h"
@@ -472,56 +473,17 @@ hull_oci_config_parse (const char *text, size_t len, const char *name, struct hu
 	return cfg;
 }
 
-static int
-read_all (int fd, char *buf, size_t size, size_t *out_len)
-{
-	size_t len = 0;
-
-	/* Read one byte more than fstat promised so that a file growing after the
-	 * size check is noticed instead of being truncated. */
-	while (len < size) {
-		ssize_t n = read (fd, buf + len, size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t) n;
-	}
-	*out_len = len;
-	return 0;
-}
-
 struct hull_oci_config *
 hull_oci_config_load (const char *bundle_dir, hull_error_t *err)
 {
 	_cleanup_free_ char *path =
 		hull_xasprintf ("%s/config.json", bundle_dir ? bundle_dir : ".");
 	_cleanup_free_ char *buf = NULL;
-	_cleanup_close_ int fd = -EBADF;
-	struct stat st;
 	size_t len = 0;
-	int r;
 
-	fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return hull_error_make (err, errno, "open `%s`", path), NULL;
-	if (fstat (fd, &st) < 0)
-		return hull_error_make (err, errno, "stat `%s`", path), NULL;
-	/* A FIFO or device would block or never end: only regular files. */
-	if (!S_ISREG (st.st_mode))
-		return hull_error_make (err, 0, "`%s` is not a regular file", path), NULL;
-	if ((uint64_t) st.st_size > HULL_OCI_CONFIG_MAX)
-		return hull_error_make (err, EFBIG, "`%s`: %lld bytes, more than the %u accepted",
-					path, (long long) st.st_size, HULL_OCI_CONFIG_MAX),
-		       NULL;
-	buf = hull_xmalloc ((size_t) st.st_size + 1);
-	r = read_all (fd, buf, (size_t) st.st_size + 1, &len);
-	if (r < 0)
-		return hull_error_make (err, -r, "read `%s`", path), NULL;
-	if (len > (size_t) st.st_size)
-		return hull_error_make (err, EFBIG, "`%s` grew while being read", path), NULL;
+	buf = hull_file_read_capped (AT_FDCWD, path, 0, HULL_OCI_CONFIG_MAX, &len, err);
+	if (buf == NULL)
+		return NULL;
 	return hull_oci_config_parse (buf, len, path, NULL, err);
 }
 

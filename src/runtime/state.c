@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "common/parse.h"
 #include "common/xalloc.h"
@@ -199,29 +200,8 @@ hull_state_save (struct hull_state_dir *s, const struct hull_state *st, hull_err
 static char *
 read_small (int dirfd, const char *name, size_t max, size_t *len, hull_error_t *err)
 {
-	_cleanup_close_ int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	struct stat st;
-	ssize_t n;
-
-	if (fd < 0 || fstat (fd, &st) < 0) {
-		hull_error_make (err, errno, "read `%s`", name);
-		return NULL;
-	}
-	if (!S_ISREG (st.st_mode) || (size_t) st.st_size > max) {
-		hull_error_make (err, EFBIG, "read `%s`: not a regular file of at most %zu bytes",
-				 name, max);
-		return NULL;
-	}
-	buf = hull_xmalloc ((size_t) st.st_size + 1);
-	n = read (fd, buf, (size_t) st.st_size + 1);
-	if (n < 0 || n != st.st_size) {
-		hull_error_make (err, n < 0 ? errno : EIO, "read `%s`", name);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = (size_t) n;
-	return TAKE_PTR (buf);
+	/* O_NOFOLLOW: these are files hull wrote itself; a symlink there is tampering. */
+	return hull_file_read_capped (dirfd, name, O_NOFOLLOW, max, len, err);
 }
 
 static char *
