@@ -177,6 +177,9 @@ def v1_hierarchy(name):
     return not V2 and os.path.isdir("/sys/fs/cgroup/" + name)
 
 
+@pytest.mark.skipif(not V2 and not os.path.isdir("/sys/fs/cgroup/hugetlb"),
+                    reason="no v1 hugetlb hierarchy: on this hybrid host hugetlb sits on the "
+                    "unified tree, which hull uses best-effort (v2 hosts: test_cgroup_v2.py)")
 def test_hugepage_limits(bundle):
     sizes = ["2MB", "1GB"]
     cid = create_start(bundle, ["sleep", "600"],
