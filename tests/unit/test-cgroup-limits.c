@@ -86,7 +86,7 @@ v2_target (struct dir *d)
 	struct hull_cgroup_target t = {
 		.mode = HULL_CGROUP_V2, .n = 1, .no_bpf = true, .bpf_prog_fd = -EBADF
 	};
-	t.ctl[0] = (struct hull_cgroup_ctl){ "", d->fd, d->path };
+	t.ctl[0] = (struct hull_cgroup_ctl){ "", d->fd, d->path, NULL, false };
 	return t;
 }
 
@@ -235,9 +235,9 @@ test_v1_mapping (void **state)
 	make_dir (&m, mem);
 	make_dir (&c, cpu);
 	make_dir (&dv, dev);
-	t.ctl[0] = (struct hull_cgroup_ctl){ "memory", m.fd, m.path };
-	t.ctl[1] = (struct hull_cgroup_ctl){ "cpu,cpuacct", c.fd, c.path };
-	t.ctl[2] = (struct hull_cgroup_ctl){ "devices", dv.fd, dv.path };
+	t.ctl[0] = (struct hull_cgroup_ctl){ "memory", m.fd, m.path, NULL, false };
+	t.ctl[1] = (struct hull_cgroup_ctl){ "cpu,cpuacct", c.fd, c.path, NULL, false };
+	t.ctl[2] = (struct hull_cgroup_ctl){ "devices", dv.fd, dv.path, NULL, false };
 	r.has_mem_limit = r.has_mem_swappiness = r.has_mem_disable_oom_killer = true;
 	r.mem_limit = 1 << 20;
 	r.mem_swappiness = 0;
@@ -265,6 +265,62 @@ test_v1_mapping (void **state)
 	remove_dir (&m);
 	remove_dir (&c);
 	remove_dir (&dv);
+}
+
+/* A hybrid host whose hugetlb sits on the cgroup2 tree (Debian 12 as installed): the
+ * limit goes to hugetlb.<size>.max in the cgroup2 directory, which is marked used (apply
+ * then makes entering it required); v1 controllers keep their v1 files. */
+static void
+test_hybrid_unified_controller (void **state)
+{
+	static const char *const mem[] = { "memory.limit_in_bytes", "memory.swappiness", NULL };
+	static const char *const uni[] = { "hugetlb.2MB.max", "hugetlb.1GB.max", "cgroup.procs",
+					   NULL };
+	struct dir m, u;
+	struct hull_oci_resources r = { 0 };
+	hull_error_t err = { 0 };
+	struct hull_cgroup_target t = { .mode = HULL_CGROUP_V1, .n = 2, .bpf_prog_fd = -EBADF };
+	struct hull_cgroup_dir dirs[3] = {
+		{ .controllers = (char *) "memory" },
+		{ .controllers = (char *) "name=systemd" },
+		{ .controllers = (char *) "" },
+	};
+	struct hull_cgroup cg = { .mode = HULL_CGROUP_V1, .d = dirs, .n = 3 };
+	_cleanup_free_ char *only = hull_cgroup_unified_only (&cg, "memory hugetlb misc\n");
+
+	(void) state;
+	/* What the cgroup2 tree serves: its controllers minus the v1 ones. */
+	assert_string_equal (only, "hugetlb misc");
+	make_dir (&m, mem);
+	make_dir (&u, uni);
+	t.ctl[0] = (struct hull_cgroup_ctl){ "memory", m.fd, m.path, NULL, false };
+	t.ctl[1] = (struct hull_cgroup_ctl){ "", u.fd, u.path, only, false };
+	assert_ptr_equal (hull_cgroup_target_find (&t, "hugetlb"), &t.ctl[1]);
+	assert_ptr_equal (hull_cgroup_target_find (&t, "memory"), &t.ctl[0]);
+	assert_null (hull_cgroup_target_find (&t, "pids"));
+	assert_true (hull_cgroup_target_v2 (&t, "hugetlb"));
+	assert_false (hull_cgroup_target_v2 (&t, "memory"));
+	r.has_mem_limit = true;
+	r.mem_limit = 1 << 20;
+	r.hugepage_limits_json = (char *) "[{\"pageSize\":\"2MB\",\"limit\":4194304},"
+					  "{\"pageSize\":\"1GB\",\"limit\":0}]";
+	assert_int_equal (hull_cgroup_apply_target (&t, &r, &err), 0);
+	expect (&m, "memory.limit_in_bytes", "1048576");
+	expect (&u, "hugetlb.2MB.max", "4194304");
+	expect (&u, "hugetlb.1GB.max", "0");
+	assert_true (t.ctl[1].used);
+	assert_false (t.ctl[0].used);
+	/* Without the cgroup2 tree's hugetlb: an error naming the controller, as before. */
+	t.ctl[1].avail = NULL;
+	assert_true (hull_cgroup_apply_target (&t, &r, &err) < 0);
+	assert_non_null (strstr (err.msg, "`hugetlb` cgroup controller"));
+	/* A v1 hugetlb hierarchy wins, with its v1 file. */
+	t.ctl[1].avail = only;
+	t.ctl[0].controllers = "memory,hugetlb";
+	assert_true (hull_cgroup_apply_target (&t, &r, &err) < 0);
+	assert_non_null (strstr (err.msg, "hugetlb.2MB.limit_in_bytes"));
+	remove_dir (&m);
+	remove_dir (&u);
 }
 
 static void
@@ -320,9 +376,13 @@ int
 main (void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test (test_v2_mapping),   cmocka_unit_test (test_v2_refusals),
-		cmocka_unit_test (test_unified_keys), cmocka_unit_test (test_v1_mapping),
-		cmocka_unit_test (test_conversions),  cmocka_unit_test (test_bpf_program),
+		cmocka_unit_test (test_v2_mapping),
+		cmocka_unit_test (test_v2_refusals),
+		cmocka_unit_test (test_unified_keys),
+		cmocka_unit_test (test_v1_mapping),
+		cmocka_unit_test (test_conversions),
+		cmocka_unit_test (test_bpf_program),
+		cmocka_unit_test (test_hybrid_unified_controller),
 	};
 	return cmocka_run_group_tests (tests, NULL, NULL);
 }

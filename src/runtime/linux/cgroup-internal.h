@@ -84,6 +84,11 @@ struct hull_cgroup_ctl {
 	const char *controllers; /* "memory", "cpu,cpuacct"; "" for the v2 tree */
 	int fd;			 /* directory fd (O_PATH is enough: files are opened under it) */
 	const char *where;	 /* the directory, for messages (owned by target_open) */
+	/* Hybrid hosts: the cgroup2 directory (controllers "") serves the controllers named
+	 * here (space-separated: those of the unified tree that no v1 hierarchy has, such as
+	 * hugetlb on a fresh Debian 12), with their v2 files. NULL or "": none. */
+	char *avail;
+	bool used; /* a limit was written here (so the unified tree is required) */
 };
 
 struct hull_cgroup_target {
@@ -95,7 +100,8 @@ struct hull_cgroup_target {
 	int bpf_prog_fd; /* v2: the attached device program's fd, -EBADF if none */
 };
 
-/* Open every controller directory of cg (the hybrid cgroup2 tree left out). */
+/* Open every controller directory of cg (the hybrid cgroup2 tree only when it serves a
+ * controller that no v1 hierarchy has). */
 int hull_cgroup_target_open (struct hull_cgroup *cg, struct hull_cgroup_target *t,
 			     hull_error_t *err);
 void hull_cgroup_target_close (struct hull_cgroup_target *t);
@@ -105,9 +111,16 @@ int hull_cgroup_apply_target (struct hull_cgroup_target *t, const struct hull_oc
 uint64_t hull_cgroup_shares_to_weight (uint64_t shares);
 /* blkio.weight (10..1000) -> io.weight (1..10000), as crun and runc convert it. */
 uint64_t hull_cgroup_blkio_to_io_weight (uint64_t weight);
-/* The directory of the hierarchy that holds controller `name` (v1), or the v2 dir. */
+/* The directory of the hierarchy that holds controller `name` (v1, then the hybrid
+ * cgroup2 tree's), or the v2 dir. */
 const struct hull_cgroup_ctl *hull_cgroup_target_find (const struct hull_cgroup_target *t,
 						       const char *name);
+/* Whether controller `name` is driven through v2 files (a v2 host, or a hybrid host whose
+ * cgroup2 tree holds it). */
+bool hull_cgroup_target_v2 (const struct hull_cgroup_target *t, const char *name);
+/* Of the controllers listed in `unified` (a cgroup.controllers text), those that none of
+ * the v1 directories of cg holds, space-separated (caller frees; "" when none). */
+char *hull_cgroup_unified_only (const struct hull_cgroup *cg, const char *unified);
 
 /* The BPF_PROG_TYPE_CGROUP_DEVICE program for a device rule list (cgroup-bpf.c): v1
  * semantics (default deny, the last matching rule wins). Returns the number of

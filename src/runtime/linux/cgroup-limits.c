@@ -29,22 +29,67 @@
 
 /* ---- writing ---- */
 
+/* Whether `name` is in a list separated by commas, spaces or newlines. */
+static bool
+list_has (const char *list, const char *name)
+{
+	size_t nl = strlen (name);
+	if (list == NULL || nl == 0)
+		return false;
+	while (*list) {
+		size_t m = strcspn (list, ", \n");
+		if (m == nl && strncmp (list, name, nl) == 0)
+			return true;
+		list += m;
+		list += strspn (list, ", \n");
+	}
+	return false;
+}
+
 const struct hull_cgroup_ctl *
 hull_cgroup_target_find (const struct hull_cgroup_target *t, const char *name)
 {
-	size_t nl = strlen (name);
+	const struct hull_cgroup_ctl *unified = NULL;
 	for (size_t i = 0; i < t->n; i++) {
 		const char *c = t->ctl[i].controllers;
 		if (t->mode == HULL_CGROUP_V2)
 			return c[0] == '\0' ? &t->ctl[i] : NULL;
-		while (*c) {
-			size_t m = strcspn (c, ",");
-			if (m == nl && strncmp (c, name, nl) == 0)
-				return &t->ctl[i];
-			c += m + (c[m] == ',');
-		}
+		if (c[0] == '\0' && list_has (t->ctl[i].avail, name))
+			unified = &t->ctl[i];
+		else if (list_has (c, name))
+			return &t->ctl[i];
 	}
-	return NULL;
+	/* A v1 hierarchy wins over the hybrid cgroup2 tree (the kernel never lists a
+	 * controller bound to v1 there, but a canned layout might). */
+	return unified;
+}
+
+bool
+hull_cgroup_target_v2 (const struct hull_cgroup_target *t, const char *name)
+{
+	const struct hull_cgroup_ctl *c = hull_cgroup_target_find (t, name);
+	return t->mode == HULL_CGROUP_V2 || (c && c->controllers[0] == '\0');
+}
+
+char *
+hull_cgroup_unified_only (const struct hull_cgroup *cg, const char *unified)
+{
+	_cleanup_free_ char *copy = hull_xstrdup (unified);
+	char *out = hull_xzalloc (strlen (unified) + 1), *save = NULL;
+	size_t len = 0;
+
+	for (char *c = strtok_r (copy, " \n", &save); c; c = strtok_r (NULL, " \n", &save)) {
+		bool v1 = false;
+		for (size_t i = 0; i < cg->n && !v1; i++)
+			v1 = cg->d[i].controllers[0] != '\0' && list_has (cg->d[i].controllers, c);
+		if (v1)
+			continue;
+		if (len > 0)
+			out[len++] = ' ';
+		memcpy (out + len, c, strlen (c));
+		len += strlen (c);
+	}
+	return out;
 }
 
 static int
@@ -68,6 +113,10 @@ put (const struct hull_cgroup_target *t, const char *ctrl, const char *file, con
 
 	if (c == NULL)
 		return no_controller (ctrl, file, value, err);
+	/* The only mutable member: apply learns from it that the hybrid cgroup2 tree now
+	 * carries a limit and must be entered. */
+	if (t->mode == HULL_CGROUP_V1 && c->controllers[0] == '\0')
+		((struct hull_cgroup_ctl *) c)->used = true;
 	fd = openat (c->fd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT)
 		return hull_error_make (err, ENOENT,
@@ -257,7 +306,7 @@ static int
 render (const struct hull_cgroup_target *t, const struct scalar *s, int64_t v, char *buf,
 	size_t len)
 {
-	bool v2 = t->mode == HULL_CGROUP_V2;
+	bool v2 = hull_cgroup_target_v2 (t, s->ctrl);
 	switch (s->conv) {
 	case U64:
 		return snprintf (buf, len, "%" PRIu64, (uint64_t) v);
@@ -283,7 +332,8 @@ apply_scalar (const struct hull_cgroup_target *t, const struct hull_oci_resource
 	      const struct scalar *s, hull_error_t *err)
 {
 	bool has = *((const bool *) ((const char *) r + s->has));
-	const char *file = t->mode == HULL_CGROUP_V2 ? s->v2 : s->v1;
+	bool v2 = hull_cgroup_target_v2 (t, s->ctrl);
+	const char *file = v2 ? s->v2 : s->v1;
 	int64_t v;
 	char value[64];
 
@@ -294,9 +344,9 @@ apply_scalar (const struct hull_cgroup_target *t, const struct hull_oci_resource
 	if (file == NULL) {
 		if (is_default (s, v))
 			return 0;
-		return hull_error_make (
-			err, ENOTSUP, "%s = %s: cgroup v%d has no such setting (%s only)", s->what,
-			value, t->mode, t->mode == HULL_CGROUP_V2 ? "v1" : "v2");
+		return hull_error_make (err, ENOTSUP,
+					"%s = %s: cgroup v%d has no such setting (%s only)",
+					s->what, value, v2 ? 2 : 1, v2 ? "v1" : "v2");
 	}
 	if (is_default (s, v) &&
 	    (hull_cgroup_target_find (t, s->ctrl) == NULL || !has_file (t, s->ctrl, file)))
@@ -339,7 +389,8 @@ check_usage (const struct hull_cgroup_target *t, const struct hull_oci_resources
 	     hull_error_t *err)
 {
 	int64_t usage;
-	const char *file = t->mode == HULL_CGROUP_V2 ? "memory.current" : "memory.usage_in_bytes";
+	const char *file =
+		hull_cgroup_target_v2 (t, "memory") ? "memory.current" : "memory.usage_in_bytes";
 	if (!t->update || !r->has_mem_check_before_update || !r->mem_check_before_update ||
 	    !r->has_mem_limit || r->mem_limit < 0)
 		return 0;
@@ -444,7 +495,8 @@ step_memory (const struct hull_cgroup_target *t, const struct hull_oci_resources
 	}
 	if (check_usage (t, r, err) < 0)
 		return hull_error_ret (err);
-	if ((t->mode == HULL_CGROUP_V2 ? memory_v2 (t, r, err) : memory_v1 (t, r, err)) < 0)
+	if ((hull_cgroup_target_v2 (t, "memory") ? memory_v2 (t, r, err) : memory_v1 (t, r, err)) <
+	    0)
 		return hull_error_ret (err);
 	return step_scalars (t, r, "memory", err);
 }
@@ -479,12 +531,13 @@ static int
 step_cpu (const struct hull_cgroup_target *t, const struct hull_oci_resources *r, hull_error_t *err)
 {
 	bool bw = (r->has_cpu_quota && r->cpu_quota != 0) || (r->has_cpu_period && r->cpu_period);
+	bool v2 = hull_cgroup_target_v2 (t, "cpu");
 
 	if (bw && hull_cgroup_target_find (t, "cpu") == NULL)
 		return no_controller ("cpu", "cpu quota/period", "(set)", err);
-	if (bw && t->mode == HULL_CGROUP_V2 && cpu_max_v2 (t, r, err) < 0)
+	if (bw && v2 && cpu_max_v2 (t, r, err) < 0)
 		return hull_error_ret (err);
-	if (bw && t->mode == HULL_CGROUP_V1) {
+	if (bw && !v2) {
 		if (r->has_cpu_period && r->cpu_period &&
 		    putf (t, "cpu", "cpu.cfs_period_us", err, "%" PRIu64, r->cpu_period) < 0)
 			return hull_error_ret (err);
@@ -494,8 +547,8 @@ step_cpu (const struct hull_cgroup_target *t, const struct hull_oci_resources *r
 			return hull_error_ret (err);
 	}
 	if (r->has_cpu_burst && (r->cpu_burst || hull_cgroup_target_find (t, "cpu")) &&
-	    putf (t, "cpu", t->mode == HULL_CGROUP_V2 ? "cpu.max.burst" : "cpu.cfs_burst_us", err,
-		  "%" PRIu64, r->cpu_burst) < 0)
+	    putf (t, "cpu", v2 ? "cpu.max.burst" : "cpu.cfs_burst_us", err, "%" PRIu64,
+		  r->cpu_burst) < 0)
 		return hull_error_ret (err);
 	return step_scalars (t, r, "cpu", err);
 }
@@ -684,9 +737,10 @@ step_hugetlb (const struct hull_cgroup_target *t, const struct hull_oci_resource
 		if (ps == NULL || !page_size_ok (ps))
 			return hull_error_make (err, EINVAL, "hugepageLimits: bad pageSize `%s`",
 						ps ? ps : "");
+		/* hugetlb.<size>.max also on a hybrid host whose cgroup2 tree holds hugetlb. */
 		snprintf (file, sizeof file,
-			  t->mode == HULL_CGROUP_V2 ? "hugetlb.%s.max"
-						    : "hugetlb.%s.limit_in_bytes",
+			  hull_cgroup_target_v2 (t, "hugetlb") ? "hugetlb.%s.max"
+							       : "hugetlb.%s.limit_in_bytes",
 			  ps);
 		if (putf (t, "hugetlb", file, err, "%" PRIu64, limit) < 0)
 			return hull_error_ret (err);
@@ -921,7 +975,7 @@ hull_cgroup_apply_target (struct hull_cgroup_target *t, const struct hull_oci_re
  * ancestor with processes of its own refuses (the no-internal-process rule), and then
  * the write of the limit itself names the missing file. */
 static void
-enable_in (const struct hull_cgroup_dir *d, size_t end)
+enable_in (const struct hull_cgroup_dir *d, size_t end, const char *only)
 {
 	_cleanup_free_ char *prefix = end ? hull_xstrndup (d->path, end) : hull_xstrdup ("/");
 	struct hull_cgroup_dir up = *d;
@@ -939,20 +993,46 @@ enable_in (const struct hull_cgroup_dir *d, size_t end)
 		return;
 	}
 	for (char *c = strtok_r (have, " \n", &save); c; c = strtok_r (NULL, " \n", &save)) {
-		_cleanup_free_ char *plus = hull_xasprintf ("+%s", c);
+		_cleanup_free_ char *plus = NULL;
+		if (only && !list_has (only, c))
+			continue;
+		plus = hull_xasprintf ("+%s", c);
 		if (hull_cgroup_write_at (fd, "cgroup.subtree_control", where, plus, &e) < 0)
 			hull_debug ("cgroup: %s", e.msg);
 	}
 }
 
+/* only: the controllers to enable (NULL: all there are). */
 static void
-enable_controllers_v2 (const struct hull_cgroup_dir *d)
+enable_controllers_v2 (const struct hull_cgroup_dir *d, const char *only)
 {
 	size_t len = strlen (d->path);
 	if (strcmp (d->path, "/") == 0)
 		return;
 	for (size_t end = 0; end < len; end += 1 + strcspn (d->path + end + 1, "/"))
-		enable_in (d, end);
+		enable_in (d, end, only);
+}
+
+/* Hybrid host: the controllers of the cgroup2 tree d that no v1 hierarchy of cg has, from
+ * the tree's root cgroup.controllers; "" when none or unreadable (a limit for one of them
+ * then fails as a missing controller). Caller frees. */
+static char *
+unified_avail (const struct hull_cgroup *cg, const struct hull_cgroup_dir *d)
+{
+	struct hull_cgroup_dir root = *d;
+	_cleanup_free_ char *where = NULL, *have = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	hull_error_t e;
+
+	root.path = (char *) "/";
+	root.fd_plus1 = 0;
+	where = hull_cgroup_where (&root);
+	fd = hull_cgroup_dir_open (&root, &e);
+	if (fd < 0 || hull_cgroup_read_at (fd, "cgroup.controllers", where, &have, &e) < 0) {
+		hull_debug ("cgroup: %s", e.msg);
+		return hull_xstrdup ("");
+	}
+	return hull_cgroup_unified_only (cg, have);
 }
 
 int
@@ -961,17 +1041,30 @@ hull_cgroup_target_open (struct hull_cgroup *cg, struct hull_cgroup_target *t, h
 	*t = (struct hull_cgroup_target){ .mode = cg->mode, .bpf_prog_fd = -EBADF };
 	for (size_t i = 0; i < cg->n && t->n < HULL_CGROUP_MAX_HIER; i++) {
 		const struct hull_cgroup_dir *d = &cg->d[i];
+		_cleanup_free_ char *avail = NULL;
 		int fd;
-		/* The hybrid host's cgroup2 tree holds no controller. */
-		if (cg->mode == HULL_CGROUP_V1 && d->controllers[0] == '\0')
-			continue;
+		/* The hybrid host's cgroup2 tree counts only for the controllers it holds
+		 * that no v1 hierarchy has (hugetlb on a fresh Debian 12). */
+		if (cg->mode == HULL_CGROUP_V1 && d->controllers[0] == '\0') {
+			avail = unified_avail (cg, d);
+			if (avail[0] == '\0')
+				continue;
+		}
 		fd = hull_cgroup_dir_open (d, err);
+		if (fd < 0 && avail && !d->required) {
+			/* Best effort until a limit lives there: such a limit then fails as a
+			 * missing controller. */
+			hull_debug ("cgroup: %s", err->msg);
+			hull_error_clear (err);
+			continue;
+		}
 		if (fd < 0) {
 			hull_cgroup_target_close (t);
 			return fd;
 		}
 		t->ctl[t->n++] =
-			(struct hull_cgroup_ctl){ d->controllers, fd, hull_cgroup_where (d) };
+			(struct hull_cgroup_ctl){ d->controllers, fd, hull_cgroup_where (d),
+						  TAKE_PTR (avail), false };
 	}
 	return 0;
 }
@@ -982,6 +1075,7 @@ hull_cgroup_target_close (struct hull_cgroup_target *t)
 	for (size_t i = 0; i < t->n; i++) {
 		close (t->ctl[i].fd);
 		free ((char *) t->ctl[i].where);
+		free (t->ctl[i].avail);
 	}
 	t->n = 0;
 	/* The attachment keeps the program alive; rmdir of the cgroup releases it. */
@@ -996,11 +1090,23 @@ apply (struct hull_cgroup *cg, const struct hull_oci_resources *r, bool update, 
 
 	if (cg->mode == HULL_CGROUP_V2 && !update)
 		for (size_t i = 0; i < cg->n; i++)
-			enable_controllers_v2 (&cg->d[i]);
+			enable_controllers_v2 (&cg->d[i], NULL);
 	if (hull_cgroup_target_open (cg, &t, err) < 0)
 		return hull_error_ret (err);
+	/* Hybrid: enable the cgroup2 tree's own controllers down to the container's
+	 * directory (best effort as on v2: a limit's write names a file still missing). */
+	for (size_t k = 0; k < t.n && cg->mode == HULL_CGROUP_V1 && !update; k++)
+		for (size_t i = 0; i < cg->n; i++)
+			if (t.ctl[k].avail && t.ctl[k].controllers == cg->d[i].controllers)
+				enable_controllers_v2 (&cg->d[i], t.ctl[k].avail);
 	t.update = update;
 	ret = hull_cgroup_apply_target (&t, r, err);
+	/* A limit now lives in the hybrid cgroup2 tree: entering it is no longer optional
+	 * (hull_cgroup_enter fails instead of skipping it; state.json keeps the flag). */
+	for (size_t k = 0; k < t.n && ret == 0; k++)
+		for (size_t i = 0; i < cg->n; i++)
+			if (t.ctl[k].used && t.ctl[k].controllers == cg->d[i].controllers)
+				cg->d[i].required = true;
 	hull_cgroup_target_close (&t);
 	return ret;
 }

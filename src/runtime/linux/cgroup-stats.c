@@ -91,7 +91,7 @@ key_num (json_t *o, const char *key)
 static json_t *
 cpu_stats (const struct hull_cgroup_target *t)
 {
-	bool v2 = t->mode == HULL_CGROUP_V2;
+	bool v2 = hull_cgroup_target_v2 (t, "cpu");
 	_cleanup_free_ char *stat = text_of (t, "cpu", "cpu.stat");
 	_cleanup_ (json_decrefp) json_t *s = keyed (stat);
 	json_t *usage = json_object (), *thr = json_object (), *cpu = json_object ();
@@ -143,7 +143,7 @@ static const struct mem_files mem_v2[] = {
 static json_t *
 memory_stats (const struct hull_cgroup_target *t)
 {
-	bool v2 = t->mode == HULL_CGROUP_V2;
+	bool v2 = hull_cgroup_target_v2 (t, "memory");
 	const struct mem_files *m = v2 ? mem_v2 : mem_v1;
 	size_t n = v2 ? sizeof mem_v2 / sizeof *mem_v2 : sizeof mem_v1 / sizeof *mem_v1;
 	_cleanup_free_ char *stat = text_of (t, "memory", "memory.stat");
@@ -248,7 +248,7 @@ static json_t *
 hugetlb_stats (const struct hull_cgroup_target *t)
 {
 	const struct hull_cgroup_ctl *c = hull_cgroup_target_find (t, "hugetlb");
-	bool v2 = t->mode == HULL_CGROUP_V2;
+	bool v2 = hull_cgroup_target_v2 (t, "hugetlb"); /* also the hybrid cgroup2 tree's */
 	const char *suffix = v2 ? ".current" : ".usage_in_bytes";
 	json_t *h = json_object ();
 	int fd = c ? openat (c->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
