@@ -5,6 +5,7 @@ container, plus `hull update`, `hull events` and a create/start/delete churn.
 HULL_TEST_CHURN sets the churn count (default 500, as the resource-control issue asks:
 about 83 s with the ASan build on the project machines; lower it for quick runs)."""
 import json
+import glob
 import os
 import subprocess
 import time
@@ -31,10 +32,31 @@ def hull(bundle, *args, **kw):
                           text=True, timeout=kw.pop("timeout", 60), **kw)
 
 
-def cg_file(controller, cid, name):
+def own_cgroup(controller):
+    """This process's cgroup in the hierarchy of `controller` ("" for cgroup2): hull,
+    started from here, puts a container without cgroupsPath at hull/<id> below it."""
+    with open("/proc/self/cgroup") as f:
+        for line in f:
+            _, ctrls, path = line.rstrip("\n").split(":", 2)
+            if (controller == "" and ctrls == "") or controller in ctrls.split(","):
+                return path.rstrip("/")
+    return ""
+
+
+def cg_dir(controller, cid):
     if V2:
-        return "/sys/fs/cgroup/hull/%s/%s" % (cid, name)
-    return "/sys/fs/cgroup/%s/hull/%s/%s" % (controller, cid, name)
+        return "/sys/fs/cgroup%s/hull/%s" % (own_cgroup(""), cid)
+    if controller == "":
+        return "/sys/fs/cgroup/unified%s/hull/%s" % (own_cgroup(""), cid)
+    mount = controller if os.path.isdir("/sys/fs/cgroup/" + controller) else None
+    for d in os.listdir("/sys/fs/cgroup"):
+        if mount is None and controller in d.split(","):
+            mount = d
+    return "/sys/fs/cgroup/%s%s/hull/%s" % (mount or controller, own_cgroup(controller), cid)
+
+
+def cg_file(controller, cid, name):
+    return os.path.join(cg_dir(controller, cid), name)
 
 
 def read(path):
@@ -201,7 +223,7 @@ def hugetlb_file(cid, name):
     """A hybrid host may have hugetlb on its cgroup2 tree rather than a v1 hierarchy
     (Debian 12 as installed): hull then writes the v2 file there."""
     if not V2 and not v1_hierarchy("hugetlb") and unified_has("hugetlb"):
-        return "/sys/fs/cgroup/unified/hull/%s/%s" % (cid, name.replace("limit_in_bytes", "max"))
+        return os.path.join(cg_dir("", cid), name.replace("limit_in_bytes", "max"))
     return cg_file("hugetlb", cid, name)
 
 
@@ -353,10 +375,7 @@ def test_churn_leaves_nothing(bundle):
         wait_stopped(bundle, cid)
         delete(bundle, cid)
     left = []
-    for root in (["/sys/fs/cgroup"] if V2 else
-                 [os.path.join("/sys/fs/cgroup", d) for d in os.listdir("/sys/fs/cgroup")]):
-        for cid in ids:
-            if os.path.exists(os.path.join(root, "hull", cid)):
-                left.append(os.path.join(root, "hull", cid))
+    for cid in ids:
+        left += [p for p in glob.glob("/sys/fs/cgroup/**/hull/" + cid, recursive=True)]
     assert not left
     assert not hullkit.leftovers(bundle)

@@ -322,11 +322,13 @@ static int
 dir_path (const struct hull_cgroup_hier *h, const char *self, const char *path, const char *id,
 	  char **out, hull_error_t *err)
 {
-	_cleanup_free_ char *own = NULL, *joined = NULL;
-	if (path == NULL) {
-		joined = hull_xasprintf ("/hull/%s", id);
-		return clean_path (joined, out, err);
-	}
+	_cleanup_free_ char *own = NULL, *joined = NULL, *dflt = NULL;
+
+	/* runc's semantics: absolute paths as given, relative ones below the caller's own
+	 * cgroup; the default `hull/<id>` is relative too, so a runtime confined to a
+	 * delegated subtree (a systemd unit, a nested container) stays inside it. */
+	if (path == NULL)
+		path = dflt = hull_xasprintf ("hull/%s", id);
 	if (path[0] == '/')
 		return clean_path (path, out, err);
 	if (self_cgroup_path (self, h, &own, err) < 0)

@@ -26,8 +26,8 @@ int hull_cgroup_detect (enum hull_cgroup_mode *mode, hull_error_t *err);
 
 /* Create the container's cgroup named by linux.cgroupsPath (`path`, absolute or
  * relative to the runtime's own cgroup; "slice:prefix:name" systemd form refused with a
- * clear error) or, when NULL, "/hull/<id>"; in every v1 hierarchy that is mounted
- * (freezer, pids, memory, cpu, ...) and/or the v2 tree. An existing non-empty cgroup is
+ * clear error) or, when NULL, "hull/<id>" below the runtime's own cgroup; in every v1
+ * hierarchy that is mounted (freezer, pids, memory, cpu, ...) and/or the v2 tree. An existing non-empty cgroup is
  * an error. */
 struct hull_cgroup *hull_cgroup_create (const char *path, const char *id, hull_error_t *err);
 /* On a pure v2 host, an O_PATH|O_DIRECTORY|O_CLOEXEC fd of the container's directory, for
