@@ -72,6 +72,12 @@ extern const struct hull_cli_command hull_cmd_update, hull_cmd_events;
 extern const struct hull_cli_command hull_cmd_policy;
 /* `hull image` (cmd-image.c). */
 extern const struct hull_cli_command hull_cmd_image;
+/* `hull pull` (cmd-pull.c); `hull sbom`, `hull scan`, `hull db` (cmd-sbom.c, cmd-scan.c,
+ * cmd-db.c). */
+extern const struct hull_cli_command hull_cmd_pull, hull_cmd_sbom, hull_cmd_scan, hull_cmd_db;
+/* `hull run IMAGE [CMD...]` (cmd-run-image.c): cmd-run.c hands over when its first
+ * positional is an image reference rather than a container id. */
+int hull_cli_run_image (struct hull_cli_globals *g, int argc, char **argv);
 struct hull_oci_config;
 int hull_cli_policy_admit (struct hull_cli_globals *g, const char *cmd,
 			   const struct hull_oci_config *cfg);

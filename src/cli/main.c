@@ -13,7 +13,8 @@ static const struct hull_cli_command *const commands[] = {
 	&hull_cmd_create, &hull_cmd_start,    &hull_cmd_state, &hull_cmd_kill,	  &hull_cmd_delete,
 	&hull_cmd_run,	  &hull_cmd_exec,     &hull_cmd_list,  &hull_cmd_ps,	  &hull_cmd_pause,
 	&hull_cmd_resume, &hull_cmd_features, &hull_cmd_spec,  &hull_cmd_sandbox, &hull_cmd_update,
-	&hull_cmd_events, &hull_cmd_policy,   &hull_cmd_image,
+	&hull_cmd_events, &hull_cmd_policy,   &hull_cmd_image, &hull_cmd_pull,	  &hull_cmd_sbom,
+	&hull_cmd_scan,	  &hull_cmd_db,
 };
 
 static const char main_help[] =
