@@ -180,4 +180,55 @@ struct hull_finding *hull_findings_add (struct hull_findings *f);
 void hull_finding_clear (struct hull_finding *x);
 void hull_findings_clear (struct hull_findings *f);
 
+/* ---- the vulnerability database (src/scan/vuln/db.c, match.c) ---- */
+
+/* Default location of the index: <store>/vulndb/osv.idx. */
+#define HULL_VULNDB_FILE "vulndb/osv.idx"
+
+struct hull_vulndb_import_opts {
+	uint64_t max_record_bytes; /* one OSV JSON record; default 4 MiB */
+	uint64_t max_records;	   /* default 10,000,000 */
+};
+
+struct hull_vulndb_import_stats {
+	uint64_t records;   /* records indexed */
+	uint64_t withdrawn; /* records skipped as withdrawn */
+	uint64_t skipped;   /* records with no ecosystem hull matches */
+	uint64_t files;	    /* JSON files read (directories and zip members) */
+};
+
+/* Build the index file `out_path` atomically (temp file, fsync, rename) from OSV
+ * records in `paths`: directories of *.json (recursively) and zip archives of them. A
+ * bad record fails the import with the file and field named. */
+int hull_vulndb_import (const char *const *paths, size_t n_paths, const char *out_path,
+			const struct hull_vulndb_import_opts *o,
+			struct hull_vulndb_import_stats *st, hull_error_t *err);
+
+struct hull_vulndb;
+
+struct hull_vulndb_info {
+	uint32_t format_version;
+	uint64_t n_records;
+	uint64_t n_affected;	/* (record, package) pairs */
+	time_t newest_modified; /* the newest record's "modified" time */
+	time_t built;		/* when the index was built */
+	char **ecosystems;	/* with per-ecosystem counts in n_per_ecosystem */
+	uint64_t *n_per_ecosystem;
+	size_t n_ecosystems;
+};
+
+/* Map the index read-only after checking its header, version and checksum. */
+struct hull_vulndb *hull_vulndb_open (const char *path, hull_error_t *err);
+struct hull_vulndb *hull_vulndb_close (struct hull_vulndb *db);
+int hull_vulndb_get_info (struct hull_vulndb *db, struct hull_vulndb_info *out, hull_error_t *err);
+void hull_vulndb_info_clear (struct hull_vulndb_info *i);
+
+/* Append to `out` one finding per (vulnerability, package) of `inv` that the database
+ * says is affected: aliases merged (one finding per CVE and package even when several
+ * records name it), withdrawn records ignored, OS packages matched through their
+ * source package in the distro ecosystem ("Debian:12"), severity from CVSS v3 (computed)
+ * or the record's own. */
+int hull_vulndb_match (struct hull_vulndb *db, const struct hull_inventory *inv,
+		       struct hull_findings *out, hull_error_t *err);
+
 #endif

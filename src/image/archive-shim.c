@@ -47,6 +47,7 @@ SHIM (int, archive_read_support_filter_gzip, (struct archive * a), (a))
 SHIM (int, archive_read_support_filter_zstd, (struct archive * a), (a))
 SHIM (int, archive_read_support_format_raw, (struct archive * a), (a))
 SHIM (int, archive_read_support_format_tar, (struct archive * a), (a))
+SHIM (int, archive_read_support_format_zip, (struct archive * a), (a))
 SHIM (int, archive_read_open,
       (struct archive * a, void *d, archive_open_callback *o, archive_read_callback *r,
        archive_close_callback *c),
