@@ -32,7 +32,7 @@ enum hull_pkg_type {
 	HULL_PKG_GOLANG,   /* Go binaries' build info */
 	HULL_PKG_CARGO,	   /* Cargo.lock */
 	HULL_PKG_MAVEN,	   /* pom.properties in jars */
-	HULL_PKG_GEM,	   /* Gemfile.lock, specifications/*.gemspec */
+	HULL_PKG_GEM,	   /* Gemfile.lock, specifications/NAME.gemspec */
 	HULL_PKG_TYPE_MAX, /* count */
 };
 
@@ -66,7 +66,7 @@ struct hull_pkg {
 	char *location;	      /* file inside the target the record was read from */
 	char **licenses;      /* SPDX ids or free text as recorded; may be empty */
 	size_t n_licenses;
-	char **files; /* installed files where the database lists them (dpkg info/*.list) */
+	char **files; /* installed files where the database lists them (dpkg info/NAME.list) */
 	size_t n_files;
 };
 
@@ -92,7 +92,7 @@ struct hull_inventory_opts {
 	uint64_t max_packages;	 /* default 1,000,000 */
 	uint32_t max_depth;	 /* directory depth of the language-package walk; default 32 */
 	bool skip_language;	 /* OS packages only */
-	bool skip_files;	 /* do not read dpkg info/*.list file lists */
+	bool skip_files;	 /* do not read dpkg info/NAME.list file lists */
 };
 
 /* Inventory the directory tree `rootfd` (an unpacked rootfs, any fd of it): OS from
