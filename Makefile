@@ -30,6 +30,11 @@ deps:
 		apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
 			|| { echo "deps: apt-get install failed for:" $$missing >&2; exit 1; }; \
 	fi
+	@# The JSON-schema validator the scan tests use (tests/schema/package.json, locked).
+	@if [ ! -d tests/schema/node_modules ]; then \
+		(cd tests/schema && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) \
+			|| { echo "deps: npm ci in tests/schema failed" >&2; exit 1; }; \
+	fi
 
 $(BUILD)/build.ninja:
 	@meson setup $(BUILD) --buildtype=debug -Dwerror=true >/dev/null

@@ -149,6 +149,8 @@ int hull_image_store_write (struct hull_image_blob_writer *w, const void *buf, s
 int hull_image_store_commit (struct hull_image_blob_writer *w, const char *digest, int64_t size,
 			     char out_digest[HULL_IMAGE_DIGEST_MAX], hull_error_t *err);
 struct hull_image_blob_writer *hull_image_store_abort (struct hull_image_blob_writer *w);
+/* Bytes written so far (a resumed download asks for the rest from here). */
+uint64_t hull_image_store_written (const struct hull_image_blob_writer *w);
 /* Read a whole blob of at most `max` bytes, re-checking its digest. */
 int hull_image_store_get (struct hull_image_store *s, const char *digest, size_t max, char **out,
 			  size_t *len, hull_error_t *err);
@@ -186,5 +188,155 @@ int hull_image_import_archive (struct hull_image_store *s, const char *path, con
  * layout in `dir`, which must not exist or be empty. */
 int hull_image_export_oci_dir (struct hull_image_store *s, const char *ref, const char *dir,
 			       hull_error_t *err);
+
+/* ---- running an image: the rootfs cache and container layers (rootfs.c) ---- */
+
+#include "hull/oci.h"
+
+/* An image as `hull run IMAGE` needs it: the host platform's manifest and its config. */
+struct hull_image_resolved {
+	char *name;			      /* normalised reference "domain/path:tag" */
+	char *manifest_digest;		      /* the image manifest (index followed) */
+	char *config;			      /* the config blob (digest checked), NUL-ended */
+	size_t config_len;		      /* bytes in config */
+	char chain_id[HULL_IMAGE_DIGEST_MAX]; /* ChainID of the whole layer stack */
+};
+
+/* Resolve `ref` (a reference, by tag or by digest within its repository) in the store
+ * to the image manifest for the host's platform, following an index; read its config
+ * and compute the chain id of its rootfs.diff_ids. */
+int hull_image_resolve (struct hull_image_store *s, const char *ref,
+			struct hull_image_resolved *out, hull_error_t *err);
+void hull_image_resolved_clear (struct hull_image_resolved *r);
+
+/* The ChainID (image-spec config.md "Layer ChainID") of `n` >= 1 diff ids:
+ * ChainID(L0) = DiffID(L0), ChainID(L0|...|Ln) = SHA256(ChainID(..Ln-1) + " " + DiffID(Ln)). */
+int hull_image_chain_id (const char *const *diff_ids, size_t n, char out[HULL_IMAGE_DIGEST_MAX],
+			 hull_error_t *err);
+
+/* The cache directory name of an image's rootfs unpacked with the given id maps:
+ * the chain id's hex, plus "-" and 16 hex digits of a hash of the maps when any are
+ * given (the same layers unpacked for another map are another rootfs). New string. */
+char *hull_image_rootfs_key (const char *chain_id, const struct hull_oci_idmap *uid_map,
+			     size_t n_uid, const struct hull_oci_idmap *gid_map, size_t n_gid);
+
+/* The unpacked rootfs of `img` in STORE/rootfs/KEY (store_root is the path the store
+ * was opened with). Built on first use in a temporary directory, with file owners
+ * mapped through the id maps so that the container's root owns its files, and
+ * renamed into place under the store lock; later calls reuse it. Returns the
+ * absolute path (new string). The caller should hold the store lock until a
+ * container records its use (hull_image_container_create does), else prune may
+ * remove it. */
+char *hull_image_rootfs_get (struct hull_image_store *s, const char *store_root,
+			     const struct hull_image_resolved *img, const struct hull_oci_idmap *uid_map,
+			     size_t n_uid, const struct hull_oci_idmap *gid_map, size_t n_gid,
+			     hull_error_t *err);
+
+/* Remove every cached rootfs that no container under STORE/containers uses, and
+ * stale temporary builds; *removed counts rootfs directories. Takes the store lock. */
+int hull_image_rootfs_prune (struct hull_image_store *s, const char *store_root, size_t *removed,
+			     hull_error_t *err);
+
+/* A container's directory STORE/containers/ID: the bundle (config.json), the name of
+ * the cached rootfs it uses, and for a writable container the overlayfs upper, work
+ * and merged directories. */
+struct hull_image_container {
+	char *dir;    /* STORE/containers/ID, absolute */
+	char *rootfs; /* what root.path must name: the cached rootfs, or DIR/merged */
+	bool mounted; /* DIR/merged carries the overlay (or is a copy) */
+};
+
+struct hull_image_container_opts {
+	const struct hull_oci_idmap *uid_map, *gid_map; /* as for hull_image_rootfs_get */
+	size_t n_uid, n_gid;
+	bool writable; /* the container may write to its root (--read-write) */
+	/* Mount destinations the runtime will need (bind mounts): when one is missing from
+	 * the image the runtime would create it, so the container gets an overlayfs (its
+	 * root still read-only unless `writable`) and the cache is never changed. */
+	const char *const *mountpoints;
+	size_t n_mountpoints;
+};
+
+/* Create STORE/containers/ID for `img` (refusing an ID in use) and get the cached
+ * rootfs (as hull_image_rootfs_get). When the container writes or needs new mount
+ * points, mount an overlayfs on DIR/merged whose upper and work directories live in
+ * DIR (owned by the container's root, the map of id 0). All under the store lock. On
+ * error nothing is left. */
+int hull_image_container_create (struct hull_image_store *s, const char *store_root,
+				 const char *id, const struct hull_image_resolved *img,
+				 const struct hull_image_container_opts *o,
+				 struct hull_image_container *out, hull_error_t *err);
+
+/* True if `dir` is a container directory made by hull_image_container_create. */
+bool hull_image_container_is (const char *dir);
+
+/* Unmount DIR/merged (if mounted) and remove DIR and everything in it. A missing
+ * DIR is not an error; a DIR that is not a container directory is refused. */
+int hull_image_container_release (const char *dir, hull_error_t *err);
+void hull_image_container_clear (struct hull_image_container *c);
+
+/* ---- running an image: the runtime config (bundle.c) ---- */
+
+#define HULL_IMAGE_PASSWD_MAX (1u << 20) /* bytes of etc/passwd or etc/group read */
+#define HULL_IMAGE_ARGS_MAX 4096	 /* entries in Entrypoint, Cmd, Env, Labels */
+
+/* The fields of an image config (image-spec config.md "config") that running uses. */
+struct hull_image_config {
+	char *os, *architecture;
+	char *user;
+	struct hull_strv env, entrypoint, cmd;
+	bool has_entrypoint, has_cmd;
+	char *working_dir;
+	char *stop_signal;
+	struct hull_kvv labels;
+};
+
+/* Parse an image config strictly: wrong types, more than HULL_IMAGE_ARGS_MAX entries,
+ * Env entries without '=', a relative WorkingDir are errors naming the field. */
+struct hull_image_config *hull_image_config_parse (const char *buf, size_t len,
+						   hull_error_t *err);
+struct hull_image_config *hull_image_config_free (struct hull_image_config *c);
+
+/* Resolve "user[:group]" as the container tools do: numbers as they are, names from
+ * the image's etc/passwd and etc/group read through the rootfs resolver (capped,
+ * strictly parsed). A user without a group gets its passwd group (0 for an unknown
+ * number); *home (may be NULL) receives the passwd home directory or NULL. */
+int hull_image_user_lookup (int rootfd, const char *spec, uint32_t *uid, uint32_t *gid,
+			    char **home, hull_error_t *err);
+
+struct hull_image_volume {
+	const char *source; /* host path, absolute and existing (the caller checks) */
+	const char *dest;   /* absolute, normalised */
+	bool readonly;
+};
+
+struct hull_image_run_opts {
+	const char *const *args; /* CMD [ARGS...] replacing the image's Cmd; NULL: none */
+	size_t n_args;
+	const char *const *env; /* "K=V" added last */
+	size_t n_env;
+	const struct hull_image_volume *volumes;
+	size_t n_volumes;
+	const char *workdir;  /* NULL: the image's WorkingDir, else "/" */
+	const char *user;     /* NULL: the image's User, else root */
+	const char *hostname; /* NULL: the spec's */
+	const char *rootfs;   /* root.path */
+	const char *const *cap_add, *const *cap_drop; /* "NET_RAW" or "CAP_NET_RAW", "ALL" */
+	size_t n_cap_add, n_cap_drop;
+	const char *image_name; /* annotation run.oci.hull.image */
+	bool read_only;		/* root.readonly, tmpfs on /tmp and /run */
+	bool host_network;	/* no network namespace */
+	bool terminal;
+	bool rootless; /* the `hull spec --rootless` defaults */
+	int rootfd;    /* the rootfs, for user lookup */
+};
+
+/* The OCI runtime config (config.json text, new string) for running the image whose
+ * config is `ic`: `hull spec`'s hardened defaults, then the image's Entrypoint, Cmd,
+ * Env, WorkingDir, User, StopSignal and Labels (as annotations, image-spec
+ * conversion.md), then the options. The config opts in to policy enforcement
+ * (annotation run.oci.hull.policy). */
+char *hull_image_bundle_config (const struct hull_image_config *ic,
+				const struct hull_image_run_opts *o, hull_error_t *err);
 
 #endif

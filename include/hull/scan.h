@@ -77,6 +77,11 @@ struct hull_inventory {
 	struct hull_pkg *pkgs;
 	size_t n_pkgs;
 	size_t cap_pkgs;
+	/* Files skipped with the reason ("usr/lib/x/package-lock.json: 3:7: ..."): one bad
+	 * manifest does not fail a whole scan, but it is not silently dropped either.
+	 * Freed by hull_inventory_clear. */
+	char **warnings;
+	size_t n_warnings;
 };
 
 /* Append a zeroed package and return it (the inventory owns it). */
@@ -188,6 +193,9 @@ void hull_findings_clear (struct hull_findings *f);
 struct hull_vulndb_import_opts {
 	uint64_t max_record_bytes; /* one OSV JSON record; default 4 MiB */
 	uint64_t max_records;	   /* default 10,000,000 */
+	/* Called now and then with the counts so far (a progress line); may be NULL. */
+	void (*progress) (void *arg, uint64_t files, uint64_t records);
+	void *progress_arg;
 };
 
 struct hull_vulndb_import_stats {

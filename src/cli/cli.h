@@ -75,9 +75,19 @@ extern const struct hull_cli_command hull_cmd_image;
 /* `hull pull` (cmd-pull.c); `hull sbom`, `hull scan`, `hull db` (cmd-sbom.c, cmd-scan.c,
  * cmd-db.c). */
 extern const struct hull_cli_command hull_cmd_pull, hull_cmd_sbom, hull_cmd_scan, hull_cmd_db;
+/* The inventory of a `hull sbom` / `hull scan` target (cmd-sbom.c): a directory (an
+ * unpacked rootfs), a CycloneDX or SPDX JSON file (detected by content), or an image
+ * reference in the store. Returns 0, or fills err. */
+struct hull_inventory;
+int hull_cli_scan_target (struct hull_cli_globals *g, const char *target,
+			  struct hull_inventory *inv, hull_error_t *err);
 /* `hull run IMAGE [CMD...]` (cmd-run-image.c): cmd-run.c hands over when its first
  * positional is an image reference rather than a container id. */
 int hull_cli_run_image (struct hull_cli_globals *g, int argc, char **argv);
+/* The image store: --store, else HULL_CLI_STORE_DEFAULT for root, else the per-user
+ * $XDG_DATA_HOME/hull or ~/.local/share/hull (cmd-run-image.c). */
+#define HULL_CLI_STORE_DEFAULT "/var/lib/hull"
+const char *hull_cli_store_path (struct hull_cli_globals *g);
 struct hull_oci_config;
 int hull_cli_policy_admit (struct hull_cli_globals *g, const char *cmd,
 			   const struct hull_oci_config *cfg);

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `hull image`: the local image store (docs/images.md). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/parse.h"
 #include "common/xalloc.h"
 #include "hull/image.h"
+#include "image/unpack.h"
 
 #define DEFAULT_STORE "/var/lib/hull"
 
@@ -25,9 +30,13 @@ static const char image_help[] =
 	"    hull [--store DIR] image rm REF\n"
 	"    hull [--store DIR] image prune\n"
 	"    hull [--store DIR] image export REF DIR\n"
+	"    hull [--store DIR] image unpack REF DIR [--platform OS/ARCH[/VARIANT]]\n"
+	"         [--allow-devices] [--allow-setid] [--allow-xattrs] [--max-size BYTES[K|M|G]]\n"
+	"         [--max-entries N] [--max-path-len N] [--max-depth N] [--max-ratio N]\n"
 	"\n"
 	"DESCRIPTION\n"
-	"    The store (default " DEFAULT_STORE ", or the global --store DIR) keeps blobs\n"
+	"    The store (--store DIR; default " DEFAULT_STORE " as root, else\n"
+	"    $XDG_DATA_HOME/hull or ~/.local/share/hull) keeps blobs\n"
 	"    by SHA-256 digest and an index of names. Every blob is checked against its\n"
 	"    digest when written and again whenever it is read; a corrupted blob is\n"
 	"    reported by digest and never used.\n"
@@ -46,6 +55,18 @@ static const char image_help[] =
 	"    rm REF          remove a name (blobs stay until prune)\n"
 	"    prune           remove blobs no name reaches\n"
 	"    export REF DIR  write the image as an OCI layout into DIR (new or empty)\n"
+	"    unpack REF DIR  flatten the image's layers into DIR, which must not exist:\n"
+	"                    it is created, and removed again on any failure. Every\n"
+	"                    layer is checked against the config's diff_ids and written\n"
+	"                    through the rootfs resolver (docs/unpack.md). Devices and\n"
+	"                    fifos are skipped, setuid/setgid bits cleared and xattrs\n"
+	"                    other than user.* dropped unless --allow-devices,\n"
+	"                    --allow-setid, --allow-xattrs; limits per layer (0: the\n"
+	"                    default): --max-size uncompressed bytes (32G), --max-entries\n"
+	"                    (1000000), --max-path-len bytes (4096), --max-depth\n"
+	"                    components (256), --max-ratio of uncompressed to compressed\n"
+	"                    bytes (1000). A multi-platform image gives the host's\n"
+	"                    platform, or --platform\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    0 on success, 125 on any error.\n";
@@ -55,7 +76,7 @@ open_store (struct hull_cli_globals *g, struct hull_image_store **s)
 {
 	hull_error_t err = { 0 };
 
-	*s = hull_image_store_open (g->store ? g->store : DEFAULT_STORE, &err);
+	*s = hull_image_store_open (hull_cli_store_path (g), &err);
 	return *s ? 0 : hull_cli_fail ("image", &err);
 }
 
@@ -325,13 +346,133 @@ image_export (struct hull_image_store *s, int argc, char **argv)
 	return r;
 }
 
+/* The image manifest digest of `e` for `platform` (the host's when NULL). */
+static char *
+manifest_digest (struct hull_image_store *s, const struct hull_image_entry *e, const char *platform,
+		 hull_error_t *err)
+{
+	_cleanup_ (hull_image_manifest_freep) struct hull_image_manifest *m = NULL;
+	_cleanup_free_ char *raw = NULL;
+	struct hull_image_platform want;
+	const struct hull_image_desc *d;
+	size_t len;
+
+	if (hull_image_store_get (s, e->digest, HULL_IMAGE_JSON_MAX, &raw, &len, err) < 0 ||
+	    (m = hull_image_manifest_parse (raw, len, e->media_type, err)) == NULL)
+		return NULL;
+	if (m->kind == HULL_IMAGE_KIND_MANIFEST)
+		return hull_xstrdup (e->digest);
+	if (platform == NULL)
+		hull_image_platform_host (&want);
+	else if (hull_image_platform_parse (platform, &want, err) < 0)
+		return NULL;
+	d = hull_image_index_select (m, &want, err);
+	hull_image_platform_clear (&want);
+	return d ? hull_xstrdup (d->digest) : NULL;
+}
+
+/* "123", "64K", "2M", "32G" (powers of 1024). */
+static int
+parse_size (const char *arg, uint64_t *out, hull_error_t *err)
+{
+	static const char units[] = "KMG";
+	_cleanup_free_ char *num = hull_xstrdup (arg);
+	size_t n = strlen (num);
+	const char *u = n ? strchr (units, num[n - 1]) : NULL;
+	unsigned shift = u && *u ? 10u * (unsigned) (u - units + 1) : 0;
+
+	if (shift)
+		num[n - 1] = '\0';
+	if (hull_parse_u64 (num, 10, out, "--max-size", err) < 0)
+		return -EINVAL;
+	if (*out > (UINT64_MAX >> shift))
+		return hull_error_make (err, ERANGE, "--max-size `%s`", arg);
+	*out <<= shift;
+	return 0;
+}
+
+/* Create DIR (not existing) and unpack into it; remove it again on failure. */
+static int
+unpack_into (struct hull_image_store *s, const char *manifest, const char *dir,
+	     const struct hull_unpack_opts *o, hull_error_t *err)
+{
+	_cleanup_free_ char *path = hull_xstrdup (dir), *parent = NULL;
+	_cleanup_close_ int pfd = -EBADF, rootfd = -EBADF;
+	hull_error_t ignored;
+	char *slash, *base;
+	size_t n = strlen (path);
+
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = '\0';
+	slash = strrchr (path, '/');
+	base = slash ? slash + 1 : path;
+	parent = slash ? hull_xstrndup (path, (size_t) (slash - path) + (slash == path))
+		       : hull_xstrdup (".");
+	if (*base == '\0' || strcmp (base, ".") == 0 || strcmp (base, "..") == 0)
+		return hull_error_make (err, EINVAL, "`%s`: not a new directory name", dir);
+	pfd = open (parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return hull_error_make (err, errno, "open `%s`", parent);
+	if (mkdirat (pfd, base, 0755) < 0)
+		return hull_error_make (err, errno, "create `%s`", dir);
+	rootfd = openat (pfd, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rootfd < 0 || hull_image_unpack_image (s, manifest, rootfd, o, err) < 0) {
+		if (rootfd < 0)
+			hull_error_make (err, errno, "open `%s`", dir);
+		hull_image_remove_tree (pfd, base, &ignored);
+		return hull_error_wrap (err, "unpack into `%s`", dir);
+	}
+	return 0;
+}
+
+static int
+image_unpack (struct hull_image_store *s, int argc, char **argv)
+{
+	const char *platform = NULL, *max_size = NULL, *max_entries = NULL;
+	struct hull_unpack_opts o = { 0 };
+	const struct hull_cli_opt opts[] = {
+		{ "platform", 0, HULL_OPT_STRING, &platform },
+		{ "allow-devices", 0, HULL_OPT_FLAG, &o.allow_devices },
+		{ "allow-setid", 0, HULL_OPT_FLAG, &o.allow_setid },
+		{ "allow-xattrs", 0, HULL_OPT_FLAG, &o.allow_xattrs },
+		{ "max-size", 0, HULL_OPT_STRING, &max_size },
+		{ "max-entries", 0, HULL_OPT_STRING, &max_entries },
+		{ "max-path-len", 0, HULL_OPT_UINT, &o.max_path_len },
+		{ "max-depth", 0, HULL_OPT_UINT, &o.max_depth },
+		{ "max-ratio", 0, HULL_OPT_UINT, &o.max_ratio },
+		{ NULL, 0, 0, NULL },
+	};
+	struct hull_cli_list pos = { 0 };
+	_cleanup_free_ const char **v = NULL;
+	_cleanup_free_ char *manifest = NULL;
+	struct hull_image_entry e = { 0 };
+	hull_error_t err = { 0 };
+	int r = hull_cli_parse ("image unpack", opts, argc, argv, &pos);
+
+	v = pos.v;
+	if (r != 0)
+		return r;
+	if (pos.n != 2)
+		return hull_cli_usage ("image unpack", "expected REF and DIR");
+	if ((max_size && parse_size (max_size, &o.max_total_bytes, &err) < 0) ||
+	    (max_entries &&
+	     hull_parse_u64 (max_entries, 10, &o.max_entries, "--max-entries", &err) < 0))
+		return hull_cli_usage ("image unpack", "%s", err.msg);
+	if (resolve (s, pos.v[0], &e, &err) < 0 ||
+	    (manifest = manifest_digest (s, &e, platform, &err)) == NULL ||
+	    unpack_into (s, manifest, pos.v[1], &o, &err) < 0)
+		r = hull_cli_fail ("image unpack", &err);
+	hull_image_entry_clear (&e);
+	return r;
+}
+
 static const struct {
 	const char *name;
 	int (*fn) (struct hull_image_store *s, int argc, char **argv);
 } subcommands[] = {
-	{ "import", image_import },   { "ls", image_ls }, { "list", image_ls },
-	{ "inspect", image_inspect }, { "rm", image_rm }, { "prune", image_prune },
-	{ "export", image_export },
+	{ "import", image_import },   { "ls", image_ls },	  { "list", image_ls },
+	{ "inspect", image_inspect }, { "rm", image_rm },	  { "prune", image_prune },
+	{ "export", image_export },   { "unpack", image_unpack },
 };
 
 static int
@@ -354,6 +495,6 @@ cmd_image (struct hull_cli_globals *g, int argc, char **argv)
 const struct hull_cli_command hull_cmd_image = {
 	.name = "image",
 	.fn = cmd_image,
-	.summary = "import, list, inspect, remove and export images",
+	.summary = "import, list, inspect, remove, export and unpack images",
 	.help = image_help,
 };

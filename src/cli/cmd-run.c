@@ -4,20 +4,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/cleanup.h"
+#include "common/xalloc.h"
 #include "hull/oci.h"
 #include "hull/runtime.h"
 
 static const char run_help[] =
 	"NAME\n"
-	"    hull run - create and start a container from an OCI bundle\n"
+	"    hull run - run a container from an OCI bundle or from an image\n"
 	"\n"
 	"SYNOPSIS\n"
 	"    hull [GLOBAL OPTIONS] run [OPTIONS] ID\n"
+	"    hull [GLOBAL OPTIONS] run [IMAGE OPTIONS] IMAGE [CMD [ARGS...]]\n"
 	"\n"
-	"DESCRIPTION\n"
+	"    The first form (OCI runtime mode) is used when the first argument is a valid\n"
+	"    container id and --bundle is given or ./config.json exists; otherwise the\n"
+	"    argument is an image reference in the store (`localhost/busybox:latest`:\n"
+	"    with no default registry, references hold a '/').\n"
+	"\n"
+	"DESCRIPTION (OCI runtime mode)\n"
 	"    Reads DIR/config.json (OCI runtime-spec 1.2), validates it, and runs\n"
 	"    process.args in a new container named ID. In the foreground the container's\n"
 	"    stdin, stdout and stderr are hull's own (or a pty when process.terminal is\n"
@@ -35,6 +43,34 @@ static const char run_help[] =
 	"    --no-new-keyring        accepted for runc compatibility (no keyring is made)\n"
 	"    --no-pivot              refused: hull always uses pivot_root\n"
 	"    -h, --help              this text\n"
+	"\n"
+	"DESCRIPTION (image mode, docs/run-image.md)\n"
+	"    Runs IMAGE from the store (--store) on `hull spec`'s hardened defaults: its\n"
+	"    rootfs is unpacked once per image and id map into STORE/rootfs (owned by the\n"
+	"    user namespace's ids, so the container's root owns its files) and used\n"
+	"    read-only; the image's Entrypoint, Cmd, Env, WorkingDir, User (names looked\n"
+	"    up in the image's /etc/passwd and /etc/group), StopSignal and Labels apply.\n"
+	"    The bundle lives in STORE/containers/ID. The config is checked by the\n"
+	"    admission policy in enforce mode. In the foreground everything is removed\n"
+	"    when the process exits.\n"
+	"\n"
+	"IMAGE OPTIONS\n"
+	"    --name ID               container id (default: hull-<12 hex digits>)\n"
+	"    -d, --detach            print the id and return; `hull delete ID` removes it\n"
+	"    --rm                    remove everything on exit (always so in the foreground)\n"
+	"    -i, --interactive       pass stdin (else the container reads /dev/null)\n"
+	"    -t, --tty               allocate a terminal; -it for both\n"
+	"    -e, --env K=V | K       set a variable (K alone: from hull's environment)\n"
+	"    -v, --volume SRC:DST[:ro]  bind-mount an existing host path (DST absolute)\n"
+	"    -w, --workdir DIR       working directory (default: the image's, else /)\n"
+	"    -u, --user U[:G]        user and group, names or numbers (default: the image's)\n"
+	"    --read-only             the default: read-only root, tmpfs on /tmp and /run\n"
+	"    --read-write            a private writable overlayfs layer, removed with the\n"
+	"                            container (the image's cached rootfs never changes)\n"
+	"    --network none|host     a private network namespace (default) or the host's\n"
+	"    --hostname NAME         the container's hostname\n"
+	"    --cap-add CAP, --cap-drop CAP  change capabilities (default: none); the\n"
+	"                            policy refuses dangerous ones (CAP_SYS_ADMIN, ...)\n"
 	"\n"
 	"EXIT STATUS\n"
 	"    The container process's exit status, or 128+N if signal N killed it.\n"
@@ -136,9 +172,56 @@ create_or_run (struct hull_cli_globals *g, int argc, char **argv, bool create)
 	return opts.mode == HULL_RUN_FOREGROUND ? status : 0;
 }
 
+/* OCI runtime mode when the first positional is a valid container id and a bundle is
+ * there (--bundle given, or ./config.json); image mode otherwise, including when an
+ * option only image mode knows comes first. Documented in run_help. */
+static bool
+is_oci_run (int argc, char **argv)
+{
+	static const char *const with_value[] = { "bundle", "b", "pid-file", "console-socket",
+						  "preserve-fds", NULL };
+	static const char *const flags[] = { "detach", "d", "tty", "t", "no-new-keyring",
+					     "no-pivot", NULL };
+	const char *bundle = NULL;
+	bool bundle_given = false;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *name = a + (a[1] == '-' ? 2 : 1);
+		size_t n = strcspn (name, "=");
+		bool known = false, takes = false;
+
+		if (strcmp (a, "--") == 0 || a[0] != '-' || a[1] == '\0') {
+			const char *pos = strcmp (a, "--") == 0 ? (i + 1 < argc ? argv[i + 1] : "") : a;
+			_cleanup_free_ char *cfg = NULL;
+			hull_error_t err = { 0 };
+			if (hull_runtime_validate_id (pos, &err) < 0)
+				return false;
+			if (bundle_given)
+				return true;
+			cfg = hull_xasprintf ("%s/config.json", bundle ? bundle : ".");
+			return access (cfg, F_OK) == 0;
+		}
+		for (size_t k = 0; with_value[k] && !known; k++)
+			known = takes = strlen (with_value[k]) == n && strncmp (with_value[k], name, n) == 0;
+		for (size_t k = 0; flags[k] && !known; k++)
+			known = strlen (flags[k]) == n && strncmp (flags[k], name, n) == 0;
+		if (!known)
+			return false;
+		if (takes && (n == 1 ? name[0] == 'b' : strncmp (name, "bundle", n) == 0)) {
+			bundle_given = true;
+			bundle = name[n] == '=' ? name + n + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+		}
+		if (takes && name[n] != '=')
+			i++;
+	}
+	return true; /* no positional: let the OCI parser report the missing id */
+}
+
 static int
 cmd_run (struct hull_cli_globals *g, int argc, char **argv)
 {
+	if (!is_oci_run (argc, argv))
+		return hull_cli_run_image (g, argc, argv);
 	return create_or_run (g, argc, argv, false);
 }
 

@@ -20,6 +20,7 @@
 #include "common/path.h"
 #include "common/xalloc.h"
 #include "hull/image.h"
+#include "image/unpack.h"
 
 #define OCI_LAYOUT_MAX 4096
 #define DEPTH_MAX 4 /* index -> index -> manifest is already unusual */
@@ -605,12 +606,56 @@ tag_all (struct hull_image_store *s, json_t *tags, const char *name,
 	return 0;
 }
 
+/* A docker-archive has no manifest digests: the config's rootfs.diff_ids are what ties
+ * each layer file to the image (image-spec config.md "rootfs"), so each layer's
+ * uncompressed digest is checked against its diff_id before the image gets a name. A
+ * plain tar's diff_id is its blob digest; a compressed one is decompressed under the
+ * unpacker's size and ratio limits. */
+static int
+check_layer_diff_id (struct hull_image_store *s, json_t *f, json_t *ids, size_t i,
+		     const char *lname, hull_error_t *err)
+{
+	const char *digest = file_digest (f);
+	const char *mt = json_string_value (json_object_get (f, "mediaType"));
+	const char *want = json_string_value (json_array_get (ids, i));
+	char hex[HULL_SHA256_HEX_LEN + 1];
+	_cleanup_close_ int fd = -EBADF;
+
+	if (strcmp (mt, "application/vnd.oci.image.layer.v1.tar") == 0) {
+		snprintf (hex, sizeof hex, "%s", digest + 7);
+	} else {
+		fd = hull_image_store_open_blob (s, digest, err);
+		if (fd < 0 || hull_image_layer_diff_id (fd, NULL, hex, err) < 0)
+			return hull_error_wrap (err, "manifest.json: Layers[%zu] `%s`", i, lname);
+	}
+	if (want == NULL || strcmp (hex, want + 7) != 0)
+		return hull_error_make (
+			err, EBADMSG,
+			"manifest.json: Layers[%zu] `%s`: uncompressed content "
+			"has digest sha256:%s, but the config's rootfs.diff_ids[%zu] "
+			"is %s",
+			i, lname, hex, i, want ? want : "missing");
+	return 0;
+}
+
+/* The config's rootfs.diff_ids (checked by hull_image_config_check). */
+static json_t *
+config_diff_ids (const char *cfg, size_t len, hull_error_t *err)
+{
+	_cleanup_ (json_decrefp) json_t *root =
+		hull_json_parse (cfg, len, HULL_IMAGE_JSON_MAX, "config", err);
+
+	if (root == NULL)
+		return NULL;
+	return json_incref (json_object_get (json_object_get (root, "rootfs"), "diff_ids"));
+}
+
 /* The OCI manifest for one docker-archive image: config and layers as stored. */
 static json_t *
 docker_manifest (struct hull_image_store *s, json_t *files, json_t *links, json_t *img,
 		 hull_error_t *err)
 {
-	_cleanup_ (json_decrefp) json_t *layers = json_array ();
+	_cleanup_ (json_decrefp) json_t *layers = json_array (), *ids = NULL;
 	_cleanup_free_ char *cfg = NULL;
 	json_t *list = json_object_get (img, "Layers"), *c, *v;
 	const char *cname = json_string_value (json_object_get (img, "Config"));
@@ -622,7 +667,8 @@ docker_manifest (struct hull_image_store *s, json_t *files, json_t *links, json_
 	}
 	if ((c = lookup (files, links, cname, err)) == NULL ||
 	    hull_image_store_get (s, file_digest (c), HULL_IMAGE_JSON_MAX, &cfg, &len, err) < 0 ||
-	    hull_image_config_check (cfg, len, json_array_size (list), err) < 0)
+	    hull_image_config_check (cfg, len, json_array_size (list), err) < 0 ||
+	    (ids = config_diff_ids (cfg, len, err)) == NULL)
 		return NULL;
 	json_array_foreach (list, i, v) {
 		json_t *f = json_is_string (v) ? lookup (files, links, json_string_value (v), err)
@@ -631,6 +677,8 @@ docker_manifest (struct hull_image_store *s, json_t *files, json_t *links, json_
 			hull_error_make (err, 0, "manifest.json: Layers[%zu] not found", i);
 			return NULL;
 		}
+		if (check_layer_diff_id (s, f, ids, i, json_string_value (v), err) < 0)
+			return NULL;
 		json_array_append_new (layers, json_pack ("{s:O,s:O,s:O}", "mediaType",
 							  json_object_get (f, "mediaType"),
 							  "digest", json_object_get (f, "digest"),

@@ -307,6 +307,12 @@ hull_image_store_write (struct hull_image_blob_writer *w, const void *buf, size_
 	return 0;
 }
 
+uint64_t
+hull_image_store_written (const struct hull_image_blob_writer *w)
+{
+	return w->total;
+}
+
 struct hull_image_blob_writer *
 hull_image_store_abort (struct hull_image_blob_writer *w)
 {

@@ -75,4 +75,23 @@ int hull_image_unpack_layer (int rootfd, int layer_fd, const struct hull_unpack_
  * following a symlink. A missing `name` is not an error. */
 int hull_image_remove_tree (int dirfd, const char *name, hull_error_t *err);
 
+/* The diff_id (hex SHA-256 of the uncompressed stream) of the layer read from
+ * `layer_fd` (a tar, plain or gzip/zstd-compressed), decompressed under the
+ * max_total_bytes and max_ratio limits of `o` (NULL: defaults). Nothing is parsed or
+ * written. */
+int hull_image_layer_diff_id (int layer_fd, const struct hull_unpack_opts *o,
+			      char out[HULL_SHA256_HEX_LEN + 1], hull_error_t *err);
+
+struct hull_image_store;
+
+/* Apply every layer of the image manifest `manifest_digest` from store s, in order, to
+ * rootfd, each checked against the config's diff_ids (o->diff_id is ignored). The
+ * manifest and config are read with their digests re-checked; every layer blob too
+ * (hull_image_store_open_blob). Only tar, tar+gzip and tar+zstd layer media types are
+ * accepted; an index is refused (select a platform's manifest first). Errors name the
+ * layer digest. `o` may be NULL for the defaults. On error the rootfs is half-written,
+ * as with hull_image_unpack_layer (). */
+int hull_image_unpack_image (struct hull_image_store *s, const char *manifest_digest, int rootfd,
+			     const struct hull_unpack_opts *o, hull_error_t *err);
+
 #endif

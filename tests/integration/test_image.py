@@ -277,3 +277,142 @@ def test_docker_archive_from_podman(tmp_path):
         hull(store, "export", REF, str(tmp_path / "out"))
     finally:
         p.cleanup()
+
+
+# ---- docker-archive diff_ids and `hull image unpack` ----
+
+def _tar(entries):
+    """entries: (name, kind, data_or_target, mode); kind f/d/l/c (char device)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        for name, kind, data, mode in entries:
+            ti = tarfile.TarInfo(name)
+            ti.mode, ti.mtime = mode, 1000
+            if kind == "d":
+                ti.type = tarfile.DIRTYPE
+                tf.addfile(ti)
+            elif kind == "l":
+                ti.type, ti.linkname = tarfile.SYMTYPE, data
+                tf.addfile(ti)
+            elif kind == "c":
+                ti.type, ti.devmajor, ti.devminor = tarfile.CHRTYPE, 1, 3
+                tf.addfile(ti)
+            else:
+                ti.size = len(data)
+                tf.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def _docker_archive(path, layers, diff_ids, tags=(REF,)):
+    """A `docker save` style archive: manifest.json, a config, one dir per layer."""
+    cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                      "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
+    names = ["l%d/layer.tar" % i for i in range(len(layers))]
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": list(tags),
+                            "Layers": names}]).encode()
+    with tarfile.open(path, "w") as tf:
+        for name, data in [("manifest.json", manifest), ("config.json", cfg)] + \
+                list(zip(names, layers)):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+
+
+def _sha(b):
+    return "sha256:" + hashlib.sha256(b).hexdigest()
+
+
+def test_docker_archive_diff_ids(tmp_path):
+    base = _tar([("etc", "d", None, 0o755), ("etc/hostname", "f", b"hull\n", 0o644)])
+    top = _tar([("etc/motd", "f", b"hi\n", 0o644)])
+    good = str(tmp_path / "good.tar")
+    # A plain and a gzip-compressed layer (podman can save either).
+    _docker_archive(good, [base, gzip.compress(top, mtime=0)], [_sha(base), _sha(top)])
+    store = str(tmp_path / "store")
+    hull(store, "import", good)
+    out = json.loads(hull(store, "inspect", REF).stdout)
+    assert [l["mediaType"] for l in out["manifest"]["layers"]] == [
+        "application/vnd.oci.image.layer.v1.tar", "application/vnd.oci.image.layer.v1.tar+gzip"]
+    # A compressed layer whose content is not what the config says: refused, named.
+    bad = str(tmp_path / "bad.tar")
+    _docker_archive(bad, [base, gzip.compress(top + b"\0" * 512, mtime=0)],
+                    [_sha(base), _sha(top)])
+    cp = hull(str(tmp_path / "store2"), "import", bad, check=False)
+    assert cp.returncode == 125, cp.stderr
+    assert "Layers[1] `l1/layer.tar`" in cp.stderr and _sha(top) in cp.stderr
+    assert json.loads(hull(str(tmp_path / "store2"), "ls", "--format", "json").stdout) == []
+    # A plain layer swapped for another: refused too.
+    bad2 = str(tmp_path / "bad2.tar")
+    _docker_archive(bad2, [top, base], [_sha(base), _sha(top)])
+    cp = hull(str(tmp_path / "store3"), "import", bad2, check=False)
+    assert cp.returncode == 125 and "Layers[0] `l0/layer.tar`" in cp.stderr
+
+
+def _unpack_store(tmp_path, layers):
+    store = str(tmp_path / "store")
+    arc = str(tmp_path / "img.tar")
+    _docker_archive(arc, layers, [_sha(l) for l in layers])
+    hull(store, "import", arc)
+    return store
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="unpack keeps the image's owners")
+
+
+@needs_root
+def test_unpack_layout(tmp_path, layout):
+    store = str(tmp_path / "store")
+    path, d = layout
+    hull(store, "import", path, "--name", REF)
+    out = str(tmp_path / "rootfs")
+    hull(store, "unpack", REF, out, "--platform", "linux/arm64")
+    assert os.path.islink(os.path.join(out, "bin", "sh"))
+    assert os.readlink(os.path.join(out, "bin", "sh")) == "busybox"
+    with open(os.path.join(out, "bin", "busybox"), "rb") as f, open(BUSYBOX, "rb") as g:
+        assert f.read() == g.read()
+    # Directory times are the archive's, set after the children were written.
+    assert os.lstat(os.path.join(out, "bin")).st_mtime == 0
+    # An existing DIR is refused and left alone.
+    cp = hull(store, "unpack", REF, out, check=False)
+    assert cp.returncode == 125 and "File exists" in cp.stderr
+    assert os.path.exists(os.path.join(out, "bin", "busybox"))
+    cp = hull(store, "unpack", "localhost/nope:1", str(tmp_path / "r2"), check=False)
+    assert cp.returncode == 125 and not os.path.exists(str(tmp_path / "r2"))
+
+
+@needs_root
+def test_unpack_layers_and_policy(tmp_path):
+    l1 = _tar([("etc", "d", None, 0o755), ("etc/old", "f", b"o", 0o644),
+               ("bin/su", "f", b"x", 0o4755), ("dev/null", "c", None, 0o666),
+               ("d/lower", "f", b"l", 0o644)])
+    l2 = _tar([("etc/.wh.old", "f", b"", 0o644), ("d/mine", "f", b"m", 0o644),
+               ("d/.wh..wh..opq", "f", b"", 0o644)])
+    store = _unpack_store(tmp_path, [l1, l2])
+    out = str(tmp_path / "a")
+    hull(store, "unpack", REF, out)
+    assert not os.path.exists(os.path.join(out, "etc", "old"))
+    assert os.path.exists(os.path.join(out, "d", "mine"))      # same layer, before the marker
+    assert not os.path.exists(os.path.join(out, "d", "lower"))
+    assert os.lstat(os.path.join(out, "bin", "su")).st_mode & 0o7777 == 0o755
+    assert not os.path.exists(os.path.join(out, "dev", "null"))
+    out = str(tmp_path / "b")
+    hull(store, "unpack", REF, out, "--allow-setid", "--allow-devices")
+    assert os.lstat(os.path.join(out, "bin", "su")).st_mode & 0o7777 == 0o4755
+    assert os.path.exists(os.path.join(out, "dev", "null"))
+
+
+@needs_root
+def test_unpack_limits_remove_dir(tmp_path):
+    big = _tar([("f%d" % i, "f", b"x" * 4096, 0o644) for i in range(8)])
+    store = _unpack_store(tmp_path, [big])
+    for args, needle in ((["--max-size", "16K"], "max_total_bytes=16384"),
+                         (["--max-entries", "3"], "max_entries=3"),
+                         (["--max-path-len", "1"], "max_path_len=1")):
+        out = str(tmp_path / "c")
+        cp = hull(store, "unpack", REF, out, *args, check=False)
+        assert cp.returncode == 125 and needle in cp.stderr, cp.stderr
+        assert not os.path.exists(out)
+    cp = hull(store, "unpack", REF, str(tmp_path / "c"), "--max-size", "12X", check=False)
+    assert cp.returncode == 125 and not os.path.exists(str(tmp_path / "c"))
+    hull(store, "unpack", REF, str(tmp_path / "c"), "--max-size", "1M")
+    assert len(os.listdir(str(tmp_path / "c"))) == 8

@@ -26,6 +26,7 @@
 #include "common/cleanup.h"
 #include "common/path.h"
 #include "common/sha256.h"
+#include "hull/image.h"
 #include "image/unpack.h"
 
 /* Positional entry tables leave trailing fields out (as meson.build does for clang). */
@@ -596,6 +597,104 @@ test_whiteout_escape (void **state)
 	UNPACK_OK (e5, NULL, NULL); /* resolves to root/outside, which does not exist */
 }
 
+/* OCI image-spec layer.md "Opaque Whiteout": the marker hides lower layers only, so
+ * siblings of the same layer survive whether they come before or after it. */
+static const struct ent opq_lower[] = { { "b/z", 0, 0644, "z" },
+					{ "b/sub/w", 0, 0644, "w" },
+					{ "b/keep/old", 0, 0644, "o" },
+					{ "b/lnk", AE_IFLNK, 0777, "z" } };
+
+static void
+check_opaque (void)
+{
+	assert_false (exists ("root/b/z"));
+	assert_false (exists ("root/b/sub"));
+	assert_false (exists ("root/b/lnk"));
+	assert_false (exists ("root/b/keep/old"));
+	assert_false (exists ("root/b/.wh..wh..opq"));
+	assert_true (exists ("root/b/new1"));
+	assert_true (exists ("root/b/keep/mine"));
+	assert_true (exists ("root/b/new2"));
+	assert_true (exists ("root/b/empty"));
+}
+
+static void
+test_opaque_after_siblings (void **state)
+{
+	static const struct ent l2[] = {
+		{ "b/", AE_IFDIR, 0755 },	   { "b/new1", 0, 0644, "1" },
+		{ "b/keep/mine", 0, 0644, "m" },   { "b/empty/", AE_IFDIR, 0755 },
+		{ "b/.wh..wh..opq", 0, 0644, "" }, { "b/new2", 0, 0644, "2" },
+	};
+	struct hull_unpack_stats st;
+
+	UNPACK_OK (opq_lower, NULL, NULL);
+	UNPACK_OK (l2, NULL, &st);
+	check_opaque ();
+	assert_int_equal (st.opaque_dirs, 1);
+}
+
+static void
+test_opaque_before_siblings (void **state)
+{
+	static const struct ent l2[] = {
+		{ "b/", AE_IFDIR, 0755 },	{ "b/.wh..wh..opq", 0, 0644, "" },
+		{ "b/new1", 0, 0644, "1" },	{ "b/keep/mine", 0, 0644, "m" },
+		{ "b/empty/", AE_IFDIR, 0755 }, { "b/new2", 0, 0644, "2" },
+	};
+
+	UNPACK_OK (opq_lower, NULL, NULL);
+	UNPACK_OK (l2, NULL, NULL);
+	check_opaque ();
+}
+
+/* Same rule for `.wh.NAME`: a NAME the same layer writes survives, in either order. */
+static void
+test_whiteout_same_layer (void **state)
+{
+	static const struct ent l1[] = { { "c/x", 0, 0644, "lower" },
+					 { "c/y", 0, 0644, "lower" },
+					 { "c/d/old", 0, 0644, "lower" } };
+	static const struct ent l2[] = { { "c/x", 0, 0644, "upper" }, { "c/.wh.x", 0, 0644, "" },
+					 { "c/.wh.y", 0, 0644, "" },  { "c/y", 0, 0644, "upper" },
+					 { "c/d/new", 0, 0644, "n" }, { "c/.wh.d", 0, 0644, "" } };
+	char p[PATH_MAX], buf[16] = { 0 };
+	_cleanup_close_ int fd = -EBADF;
+
+	UNPACK_OK (l1, NULL, NULL);
+	UNPACK_OK (l2, NULL, NULL);
+	path_of (p, "root/c/x");
+	fd = open (p, O_RDONLY | O_CLOEXEC);
+	assert_int_equal (read (fd, buf, sizeof buf - 1), 5);
+	assert_string_equal (buf, "upper");
+	assert_true (exists ("root/c/y"));
+	assert_true (exists ("root/c/d/new"));
+	assert_false (exists ("root/c/d/old"));
+}
+
+/* tar -x: a directory's mtime is the archive's even when its children, whiteouts and
+ * opaque clears come after it. make_layer gives entry i the mtime 1000000 + i. */
+static void
+test_dir_mtime_after_children (void **state)
+{
+	static const struct ent l1[] = { { "d/old", 0, 0644, "o" }, { "e/x", 0, 0644, "x" } };
+	static const struct ent l2[] = {
+		{ "d/", AE_IFDIR, 0755 },	   { "d/f", 0, 0644, "f" },
+		{ "d/sub/", AE_IFDIR, 0755 },	   { "d/sub/g", 0, 0644, "g" },
+		{ "d/.wh.old", 0, 0644, "" },	   { "e/", AE_IFDIR, 0755 },
+		{ "e/.wh..wh..opq", 0, 0644, "" }, { "d/late", 0, 0644, "l" },
+	};
+
+	UNPACK_OK (l1, NULL, NULL);
+	UNPACK_OK (l2, NULL, NULL);
+	assert_false (exists ("root/d/old"));
+	assert_false (exists ("root/e/x"));
+	assert_int_equal (lst ("root/d").st_mtime, 1000000);
+	assert_int_equal (lst ("root/d/sub").st_mtime, 1000002);
+	assert_int_equal (lst ("root/e").st_mtime, 1000005);
+	assert_int_equal (lst ("root/d/late").st_mtime, 1000007);
+}
+
 /* --- limits -------------------------------------------------------------------------- */
 
 static void
@@ -654,6 +753,151 @@ test_remove_tree (void **state)
 	assert_true (hull_image_remove_tree (fx.rootfd, "a/b", &err) < 0);
 }
 
+/* --- whole images from the store ----------------------------------------------------- */
+
+HULL_DEFINE_CLEANUP (struct hull_image_store, hull_image_store_free)
+
+/* Put a layer of ents into the store; fills its digest, size and diff_id. */
+static void
+store_layer (struct hull_image_store *s, const struct ent *ents, size_t n, int filter,
+	     char digest[HULL_IMAGE_DIGEST_MAX], int64_t *size, char diff_hex[65])
+{
+	_cleanup_close_ int fd = make_layer (ents, n, filter, diff_hex);
+	struct stat st;
+	hull_error_t err;
+
+	assert_int_equal (fstat (fd, &st), 0);
+	*size = st.st_size;
+	if (hull_image_store_put_fd (s, fd, NULL, -1, 0, digest, &err) < 0)
+		fail_msg ("put layer: %s", err.msg);
+}
+
+/* A two-layer image (gzip then zstd) whose config lists `diff1`/`diff2`; the manifest
+ * digest goes to `out`. `mt2` is the second layer's media type. */
+static void
+store_image (struct hull_image_store *s, const char *mt2, const char *bad_diff2,
+	     char out[HULL_IMAGE_DIGEST_MAX], char layer2[HULL_IMAGE_DIGEST_MAX])
+{
+	static const struct ent l1[] = { { "etc/", AE_IFDIR, 0755 },
+					 { "etc/passwd", 0, 0644, "root\n" },
+					 { "etc/old", 0, 0644, "old\n" },
+					 { "bin/sh", 0, 0755, "sh\n" } };
+	static const struct ent l2[] = { { "etc/.wh.old", 0, 0644, "" },
+					 { "etc/new", 0, 0644, "new\n" } };
+	char d1[HULL_IMAGE_DIGEST_MAX], cfgd[HULL_IMAGE_DIGEST_MAX], h1[65], h2[65];
+	char cfg[1024], man[2048];
+	int64_t s1, s2;
+	hull_error_t err;
+
+	store_layer (s, l1, 4, F_GZIP, d1, &s1, h1);
+	store_layer (s, l2, 2, F_ZSTD, layer2, &s2, h2);
+	snprintf (cfg, sizeof cfg,
+		  "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+		  "\"layers\",\"diff_ids\":[\"sha256:%s\",\"sha256:%s\"]}}",
+		  h1, bad_diff2 ? bad_diff2 : h2);
+	if (hull_image_store_put_buf (s, cfg, strlen (cfg), NULL, cfgd, &err) < 0)
+		fail_msg ("put config: %s", err.msg);
+	snprintf (
+		man, sizeof man,
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+		"\"digest\":\"%s\",\"size\":%zu},\"layers\":["
+		"{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\","
+		"\"size\":%lld},{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":%lld}]}",
+		cfgd, strlen (cfg), d1, (long long) s1, mt2, layer2, (long long) s2);
+	if (hull_image_store_put_buf (s, man, strlen (man), NULL, out, &err) < 0)
+		fail_msg ("put manifest: %s", err.msg);
+}
+
+static struct hull_image_store *
+test_store (void)
+{
+	char p[PATH_MAX];
+	hull_error_t err;
+	struct hull_image_store *s;
+
+	path_of (p, "store");
+	s = hull_image_store_open (p, &err);
+	if (s == NULL)
+		fail_msg ("store: %s", err.msg);
+	return s;
+}
+
+static void
+test_image (void **state)
+{
+	_cleanup_ (hull_image_store_freep) struct hull_image_store *s = test_store ();
+	char man[HULL_IMAGE_DIGEST_MAX], l2[HULL_IMAGE_DIGEST_MAX];
+	struct hull_unpack_opts o = { .diff_id = "sha256:ignored" };
+	hull_error_t err;
+
+	store_image (s, "application/vnd.oci.image.layer.v1.tar+zstd", NULL, man, l2);
+	if (hull_image_unpack_image (s, man, fx.rootfd, &o, &err) < 0)
+		fail_msg ("unpack image: %s", err.msg);
+	assert_true (S_ISREG (lst ("root/etc/passwd").st_mode));
+	assert_true (S_ISREG (lst ("root/etc/new").st_mode));
+	assert_true (S_ISREG (lst ("root/bin/sh").st_mode));
+	assert_false (exists ("root/etc/old"));
+	assert_false (exists ("root/etc/.wh.old"));
+	/* An index, a config or a missing blob is not an image manifest. */
+	assert_true (hull_image_unpack_image (s, l2, fx.rootfd, NULL, &err) < 0);
+	assert_true (hull_image_unpack_image (s, "sha256:nope", fx.rootfd, NULL, &err) < 0);
+}
+
+static void
+test_image_diff_id_mismatch (void **state)
+{
+	_cleanup_ (hull_image_store_freep) struct hull_image_store *s = test_store ();
+	char man[HULL_IMAGE_DIGEST_MAX], l2[HULL_IMAGE_DIGEST_MAX], want[128];
+	static const char bad[] =
+		"0000000000000000000000000000000000000000000000000000000000000000";
+	hull_error_t err;
+
+	store_image (s, "application/vnd.oci.image.layer.v1.tar+zstd", bad, man, l2);
+	assert_true (hull_image_unpack_image (s, man, fx.rootfd, NULL, &err) < 0);
+	snprintf (want, sizeof want, "layer %s: layer diff_id mismatch", l2);
+	if (strstr (err.msg, want) == NULL)
+		fail_msg ("error `%s` lacks `%s`", err.msg, want);
+	assert_true (exists ("root/etc/passwd")); /* the first layer was fine */
+}
+
+static void
+test_image_media_type (void **state)
+{
+	_cleanup_ (hull_image_store_freep) struct hull_image_store *s = test_store ();
+	char man[HULL_IMAGE_DIGEST_MAX], l2[HULL_IMAGE_DIGEST_MAX], want[160];
+	hull_error_t err;
+
+	/* Refused before any layer is applied (the manifest parser knows only tar types). */
+	store_image (s, "application/vnd.oci.image.layer.v1.tar+encrypted", NULL, man, l2);
+	assert_true (hull_image_unpack_image (s, man, fx.rootfd, NULL, &err) < 0);
+	snprintf (want, sizeof want,
+		  "unsupported media type `application/vnd.oci.image.layer.v1.tar+encrypted`");
+	if (strstr (err.msg, want) == NULL)
+		fail_msg ("error `%s` lacks `%s`", err.msg, want);
+	assert_false (exists ("root/etc"));
+}
+
+static void
+test_image_corrupt_blob (void **state)
+{
+	_cleanup_ (hull_image_store_freep) struct hull_image_store *s = test_store ();
+	char man[HULL_IMAGE_DIGEST_MAX], l2[HULL_IMAGE_DIGEST_MAX], p[PATH_MAX], want[128];
+	_cleanup_close_ int fd = -EBADF;
+	hull_error_t err;
+
+	store_image (s, "application/vnd.oci.image.layer.v1.tar+zstd", NULL, man, l2);
+	snprintf (p, sizeof p, "%s/store/blobs/sha256/%s", fx.dir, l2 + 7);
+	fd = open (p, O_WRONLY | O_CLOEXEC);
+	assert_true (fd >= 0);
+	assert_int_equal (pwrite (fd, "XXXX", 4, 8), 4);
+	assert_true (hull_image_unpack_image (s, man, fx.rootfd, NULL, &err) < 0);
+	snprintf (want, sizeof want, "layer %s", l2);
+	if (strstr (err.msg, want) == NULL)
+		fail_msg ("error `%s` lacks `%s`", err.msg, want);
+	assert_false (exists ("root/etc/new"));
+}
+
 static int
 use_fallback (void **state)
 {
@@ -693,9 +937,17 @@ main (void)
 		T (test_xattrs),
 		T (test_whiteouts),
 		T (test_whiteout_escape),
+		T (test_opaque_after_siblings),
+		T (test_opaque_before_siblings),
+		T (test_whiteout_same_layer),
+		T (test_dir_mtime_after_children),
 		T (test_limits),
 		T (test_ratio),
 		T (test_remove_tree),
+		T (test_image),
+		T (test_image_diff_id_mismatch),
+		T (test_image_media_type),
+		T (test_image_corrupt_blob),
 	};
 	int failed = cmocka_run_group_tests_name ("unpack (openat2)", tests, use_openat2, NULL);
 

@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The rootfs cache and container layers behind `hull run IMAGE` (docs/run-image.md).
+ *
+ * STORE/rootfs/KEY      an image's layers applied in order, owned by the mapped ids;
+ *                       KEY is the chain id (image-spec config.md "Layer ChainID") and a
+ *                       hash of the id maps. Never written once in place.
+ * STORE/containers/ID   one container: config.json, `image-rootfs` (the KEY it uses),
+ *                       and for a writable container upper/, work/, merged/ (overlayfs).
+ *
+ * Everything that adds or removes under rootfs/ and containers/ holds the store lock, so
+ * prune never removes a rootfs between its lookup and the container recording its use. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <jansson.h>
+
+#include "common/cleanup.h"
+#include "common/file.h"
+#include "common/json.h"
+#include "common/path.h"
+#include "common/sha256.h"
+#include "common/xalloc.h"
+#include "hull/image.h"
+#include "image/unpack.h"
+
+#define MARKER "image-rootfs" /* in a container dir: the cache KEY it uses */
+#define TMP_PREFIX ".tmp-"
+
+HULL_DEFINE_CLEANUP (struct hull_image_manifest, hull_image_manifest_free)
+HULL_DEFINE_CLEANUP (hull_sha256_t, hull_sha256_free)
+
+void
+hull_image_resolved_clear (struct hull_image_resolved *r)
+{
+	free (r->name);
+	free (r->manifest_digest);
+	free (r->config);
+	memset (r, 0, sizeof *r);
+}
+
+int
+hull_image_chain_id (const char *const *diff_ids, size_t n, char out[HULL_IMAGE_DIGEST_MAX],
+		     hull_error_t *err)
+{
+	uint8_t sum[HULL_SHA256_LEN];
+	char hex[HULL_SHA256_HEX_LEN + 1];
+
+	if (n == 0)
+		return hull_error_make (err, EINVAL, "rootfs.diff_ids: no layers");
+	for (size_t i = 0; i < n; i++)
+		if (!hull_image_digest_valid (diff_ids[i]))
+			return hull_error_make (err, EINVAL, "rootfs.diff_ids[%zu]: not a sha256 digest",
+						i);
+	snprintf (out, HULL_IMAGE_DIGEST_MAX, "%s", diff_ids[0]);
+	for (size_t i = 1; i < n; i++) {
+		_cleanup_free_ char *text = hull_xasprintf ("%s %s", out, diff_ids[i]);
+		hull_sha256 (text, strlen (text), sum);
+		hull_sha256_hex (sum, hex);
+		snprintf (out, HULL_IMAGE_DIGEST_MAX, "sha256:%s", hex);
+	}
+	return 0;
+}
+
+/* The chain id of a config's rootfs.diff_ids (hull_image_config_check ran first). */
+static int
+config_chain_id (const char *config, size_t len, char out[HULL_IMAGE_DIGEST_MAX],
+		 hull_error_t *err)
+{
+	_cleanup_ (json_decrefp) json_t *root = NULL;
+	_cleanup_free_ const char **v = NULL;
+	json_t *ids, *x;
+	size_t i;
+
+	root = hull_json_parse (config, len, HULL_IMAGE_JSON_MAX, "image config", err);
+	if (root == NULL)
+		return hull_error_ret (err);
+	ids = json_object_get (json_object_get (root, "rootfs"), "diff_ids");
+	if (!json_is_array (ids))
+		return hull_error_make (err, EINVAL, "image config: rootfs.diff_ids: not an array");
+	v = hull_xreallocarray (NULL, json_array_size (ids) + 1, sizeof *v);
+	json_array_foreach (ids, i, x)
+	{
+		v[i] = json_string_value (x);
+		if (v[i] == NULL)
+			return hull_error_make (err, EINVAL, "rootfs.diff_ids[%zu]: not a string", i);
+	}
+	return hull_image_chain_id (v, json_array_size (ids), out, err);
+}
+
+/* The host platform's manifest under the descriptor `d`, following one index. */
+static struct hull_image_manifest *
+load_manifest (struct hull_image_store *s, const char *digest, const char *media_type,
+	       char **manifest_digest, hull_error_t *err)
+{
+	_cleanup_ (hull_image_manifest_freep) struct hull_image_manifest *m = NULL;
+	_cleanup_free_ char *raw = NULL;
+	size_t len;
+
+	if (hull_image_store_get (s, digest, HULL_IMAGE_JSON_MAX, &raw, &len, err) < 0)
+		return NULL;
+	m = hull_image_manifest_parse (raw, len, media_type, err);
+	if (m == NULL)
+		return hull_error_wrap (err, "blob %s", digest), NULL;
+	if (m->kind == HULL_IMAGE_KIND_INDEX) {
+		struct hull_image_platform want;
+		const struct hull_image_desc *d;
+		struct hull_image_manifest *child;
+
+		if (*manifest_digest != NULL)
+			return hull_error_make (err, EINVAL, "blob %s: nested index", digest), NULL;
+		hull_image_platform_host (&want);
+		d = hull_image_index_select (m, &want, err);
+		hull_image_platform_clear (&want);
+		if (d == NULL)
+			return NULL;
+		*manifest_digest = hull_xstrdup (d->digest);
+		child = load_manifest (s, d->digest, d->media_type, manifest_digest, err);
+		return child;
+	}
+	if (*manifest_digest == NULL)
+		*manifest_digest = hull_xstrdup (digest);
+	return TAKE_PTR (m);
+}
+
+/* The index entry `arg` names: by tag, or by digest among its repository's names. */
+static int
+lookup (struct hull_image_store *s, const char *arg, struct hull_image_entry *out,
+	hull_error_t *err)
+{
+	struct hull_image_ref ref;
+	_cleanup_free_ char *name = NULL;
+	struct hull_image_entry *v = NULL;
+	size_t n = 0, nl;
+	int r = -ENOENT;
+
+	if (hull_image_ref_parse (arg, HULL_DEFAULT_REGISTRY, &ref, err) < 0)
+		return hull_error_ret (err);
+	name = hull_image_ref_name (&ref);
+	if (ref.tag) {
+		_cleanup_free_ char *key = hull_xasprintf ("%s:%s", name, ref.tag);
+		r = hull_image_store_resolve (s, key, out, err);
+		if (r == 0 && ref.digest && strcmp (ref.digest, out->digest) != 0) {
+			hull_image_entry_clear (out);
+			r = hull_error_make (err, ENOENT, "image `%s`: `%s` names %s", arg, key,
+					     ref.digest);
+		}
+		hull_image_ref_clear (&ref);
+		return r < 0 ? hull_error_make (err, ENOENT, "image `%s`: not in the store", arg) : 0;
+	}
+	nl = strlen (name);
+	if (hull_image_store_list (s, &v, &n, err) == 0)
+		for (size_t i = 0; i < n && r < 0; i++)
+			if (strncmp (v[i].name, name, nl) == 0 && v[i].name[nl] == ':' &&
+			    strcmp (v[i].digest, ref.digest) == 0) {
+				*out = v[i];
+				memset (&v[i], 0, sizeof v[i]);
+				r = 0;
+			}
+	if (r < 0)
+		r = hull_error_make (err, ENOENT, "image `%s`: not in the store", arg);
+	hull_image_entries_free (v, n);
+	hull_image_ref_clear (&ref);
+	return r;
+}
+
+int
+hull_image_resolve (struct hull_image_store *s, const char *ref, struct hull_image_resolved *out,
+		    hull_error_t *err)
+{
+	_cleanup_ (hull_image_manifest_freep) struct hull_image_manifest *m = NULL;
+	struct hull_image_entry e = { 0 };
+
+	memset (out, 0, sizeof *out);
+	if (lookup (s, ref, &e, err) < 0)
+		return hull_error_ret (err);
+	out->name = TAKE_PTR (e.name);
+	m = load_manifest (s, e.digest, e.media_type, &out->manifest_digest, err);
+	hull_image_entry_clear (&e);
+	if (m == NULL ||
+	    hull_image_store_get (s, m->config.digest, HULL_IMAGE_JSON_MAX, &out->config,
+				  &out->config_len, err) < 0 ||
+	    hull_image_config_check (out->config, out->config_len, m->n_layers, err) < 0 ||
+	    config_chain_id (out->config, out->config_len, out->chain_id, err) < 0) {
+		hull_image_resolved_clear (out);
+		return hull_error_wrap (err, "image `%s`", ref);
+	}
+	return 0;
+}
+
+char *
+hull_image_rootfs_key (const char *chain_id, const struct hull_oci_idmap *uid_map, size_t n_uid,
+		       const struct hull_oci_idmap *gid_map, size_t n_gid)
+{
+	_cleanup_ (hull_sha256_freep) hull_sha256_t *h = NULL;
+	uint8_t sum[HULL_SHA256_LEN];
+	char hex[HULL_SHA256_HEX_LEN + 1];
+	const char *chain_hex = strchr (chain_id, ':') ? strchr (chain_id, ':') + 1 : chain_id;
+
+	if (n_uid == 0 && n_gid == 0)
+		return hull_xstrdup (chain_hex);
+	h = hull_sha256_new ();
+	for (size_t k = 0; k < 2; k++) {
+		const struct hull_oci_idmap *m = k == 0 ? uid_map : gid_map;
+		for (size_t i = 0; i < (k == 0 ? n_uid : n_gid); i++) {
+			char line[64];
+			int len = snprintf (line, sizeof line, "%c %u %u %u\n", k ? 'g' : 'u',
+					    m[i].container_id, m[i].host_id, m[i].size);
+			hull_sha256_update (h, line, (size_t) len);
+		}
+	}
+	hull_sha256_final (h, sum);
+	hull_sha256_hex (sum, hex);
+	return hull_xasprintf ("%s-%.16s", chain_hex, hex);
+}
+
+/* Open (creating 0711: others may pass through to a rootfs, never list) STORE/name. */
+static int
+open_dir (const char *store_root, const char *name, hull_error_t *err)
+{
+	_cleanup_close_ int top = -EBADF;
+	int fd;
+
+	top = open (store_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0)
+		return hull_error_make (err, errno, "store `%s`", store_root);
+	/* The container's processes run as the mapped ids, which are not root on the host:
+	 * they must be able to traverse the store to reach their rootfs. Search permission
+	 * only; blobs/ and tmp/ stay 0700. */
+	if (fchmod (top, 0711) < 0)
+		return hull_error_make (err, errno, "store `%s`: chmod", store_root);
+	if (mkdirat (top, name, 0711) < 0 && errno != EEXIST)
+		return hull_error_make (err, errno, "store `%s`: mkdir `%s`", store_root, name);
+	fd = openat (top, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_make (err, errno, "store `%s`: open `%s`", store_root, name);
+	return fd;
+}
+
+static size_t
+to_unpack_map (const struct hull_oci_idmap *m, size_t n, struct hull_unpack_idmap **out)
+{
+	*out = n ? hull_xreallocarray (NULL, n, sizeof **out) : NULL;
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = (struct hull_unpack_idmap){ m[i].container_id, m[i].host_id, m[i].size };
+	return n;
+}
+
+/* The host id container id 0 maps to (0 without a map, -1 when 0 is unmapped). */
+static int64_t
+map_root (const struct hull_oci_idmap *m, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0 && m[i].size > 0)
+			return m[i].host_id;
+	return -1;
+}
+
+static void
+random_name (char *buf, size_t len, const char *prefix)
+{
+	uint8_t r[8] = { 0 };
+
+	if (getrandom (r, sizeof r, 0) != (ssize_t) sizeof r)
+		memset (r, (int) getpid (), sizeof r);
+	snprintf (buf, len, "%s%02x%02x%02x%02x%02x%02x%02x%02x", prefix, r[0], r[1], r[2], r[3],
+		  r[4], r[5], r[6], r[7]);
+}
+
+/* The mount points of `hull spec`'s default mounts, made now so that the runtime never
+ * has to create anything in a shared, read-only cache. Existing entries (even
+ * symlinks) are left to the runtime's own checks. */
+static int
+add_mountpoints (int rootfd, int64_t ru, int64_t rg, hull_error_t *err)
+{
+	static const char *const dirs[] = { "proc", "dev", "sys", "tmp", "run" };
+
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		if (mkdirat (rootfd, dirs[i], 0755) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return hull_error_make (err, errno, "rootfs cache: mkdir `/%s`", dirs[i]);
+		}
+		if (fchownat (rootfd, dirs[i], (uid_t) ru, (gid_t) rg, AT_SYMLINK_NOFOLLOW) < 0)
+			return hull_error_make (err, errno, "rootfs cache: chown `/%s`", dirs[i]);
+	}
+	return 0;
+}
+
+/* Unpack img into a new temporary directory of rootfs_dir and rename it to `key`. */
+static int
+build_rootfs (struct hull_image_store *s, int rootfs_dir, const char *key,
+	      const struct hull_image_resolved *img, const struct hull_oci_idmap *uid_map,
+	      size_t n_uid, const struct hull_oci_idmap *gid_map, size_t n_gid, hull_error_t *err)
+{
+	_cleanup_free_ struct hull_unpack_idmap *um = NULL, *gm = NULL;
+	struct hull_unpack_opts o = { 0 };
+	_cleanup_close_ int fd = -EBADF;
+	int64_t ru = map_root (uid_map, n_uid), rg = map_root (gid_map, n_gid);
+	char tmp[64];
+	hull_error_t ignore = { 0 };
+
+	if (ru < 0 || rg < 0)
+		return hull_error_make (err, EINVAL, "id maps: container id 0 is not mapped");
+	o.n_uid_map = to_unpack_map (uid_map, n_uid, &um);
+	o.n_gid_map = to_unpack_map (gid_map, n_gid, &gm);
+	o.uid_map = um;
+	o.gid_map = gm;
+	random_name (tmp, sizeof tmp, TMP_PREFIX);
+	if (mkdirat (rootfs_dir, tmp, 0755) < 0)
+		return hull_error_make (err, errno, "rootfs cache: mkdir `%s`", tmp);
+	fd = openat (rootfs_dir, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* The root directory belongs to the container's root unless a layer says otherwise. */
+	if (fd < 0 || fchown (fd, (uid_t) ru, (gid_t) rg) < 0 || fchmod (fd, 0755) < 0) {
+		hull_error_make (err, errno, "rootfs cache: prepare `%s`", tmp);
+		goto fail;
+	}
+	if (hull_image_unpack_image (s, img->manifest_digest, fd, &o, err) < 0) {
+		hull_error_wrap (err, "unpack `%s`", img->name);
+		goto fail;
+	}
+	if (add_mountpoints (fd, ru, rg, err) < 0)
+		goto fail;
+	if (renameat (rootfs_dir, tmp, rootfs_dir, key) < 0) {
+		hull_error_make (err, errno, "rootfs cache: rename to `%s`", key);
+		goto fail;
+	}
+	return 0;
+fail:
+	hull_image_remove_tree (rootfs_dir, tmp, &ignore);
+	return hull_error_ret (err);
+}
+
+char *
+hull_image_rootfs_get (struct hull_image_store *s, const char *store_root,
+		       const struct hull_image_resolved *img, const struct hull_oci_idmap *uid_map,
+		       size_t n_uid, const struct hull_oci_idmap *gid_map, size_t n_gid,
+		       hull_error_t *err)
+{
+	_cleanup_free_ char *key = hull_image_rootfs_key (img->chain_id, uid_map, n_uid, gid_map,
+							  n_gid);
+	_cleanup_close_ int dir = -EBADF;
+	struct stat st;
+	int r;
+
+	if (hull_image_store_lock (s, err) < 0)
+		return NULL;
+	dir = open_dir (store_root, "rootfs", err);
+	if (dir < 0) {
+		hull_image_store_unlock (s);
+		return NULL;
+	}
+	if (fstatat (dir, key, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		r = S_ISDIR (st.st_mode) ? 0
+					 : hull_error_make (err, ENOTDIR, "rootfs cache `%s/rootfs/%s`",
+							    store_root, key);
+	else if (errno == ENOENT)
+		r = build_rootfs (s, dir, key, img, uid_map, n_uid, gid_map, n_gid, err);
+	else
+		r = hull_error_make (err, errno, "rootfs cache `%s/rootfs/%s`", store_root, key);
+	hull_image_store_unlock (s);
+	if (r < 0)
+		return NULL;
+	return hull_xasprintf ("%s/rootfs/%s", store_root, key);
+}
+
+/* Whether containers/NAME/image-rootfs records a use of `key`. */
+static bool
+key_used (int containers, const char *key)
+{
+	struct dirent *de;
+	_cleanup_ (closedirp) DIR *d = NULL;
+	int fd = openat (containers, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || (d = fdopendir (fd)) == NULL) {
+		if (fd >= 0)
+			close (fd);
+		return true; /* unknown: keep */
+	}
+	while ((de = readdir (d)) != NULL) {
+		_cleanup_free_ char *path = NULL, *text = NULL;
+		size_t len;
+		hull_error_t ignore = { 0 };
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = hull_xasprintf ("%s/" MARKER, de->d_name);
+		text = hull_file_read_capped (containers, path, O_NOFOLLOW, 256, &len, &ignore);
+		if (text && strcmp (text, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+int
+hull_image_rootfs_prune (struct hull_image_store *s, const char *store_root, size_t *removed,
+			 hull_error_t *err)
+{
+	_cleanup_close_ int dir = -EBADF, containers = -EBADF;
+	_cleanup_ (closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int r = 0, fd;
+
+	*removed = 0;
+	if (hull_image_store_lock (s, err) < 0)
+		return hull_error_ret (err);
+	if ((dir = open_dir (store_root, "rootfs", err)) < 0 ||
+	    (containers = open_dir (store_root, "containers", err)) < 0 ||
+	    (fd = openat (dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (d = fdopendir (fd)) == NULL) {
+		hull_image_store_unlock (s);
+		return dir < 0 || containers < 0 ? hull_error_ret (err)
+						 : hull_error_make (err, errno, "rootfs cache");
+	}
+	while (r == 0 && (de = readdir (d)) != NULL) {
+		bool tmp = strncmp (de->d_name, TMP_PREFIX, strlen (TMP_PREFIX)) == 0;
+
+		if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0 ||
+		    (!tmp && key_used (containers, de->d_name)))
+			continue;
+		r = hull_image_remove_tree (dir, de->d_name, err);
+		if (r == 0 && !tmp)
+			(*removed)++;
+	}
+	hull_image_store_unlock (s);
+	return r;
+}
+
+void
+hull_image_container_clear (struct hull_image_container *c)
+{
+	free (c->dir);
+	free (c->rootfs);
+	memset (c, 0, sizeof *c);
+}
+
+bool
+hull_image_container_is (const char *dir)
+{
+	_cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	return dfd >= 0 && fstatat (dfd, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG (st.st_mode);
+}
+
+int
+hull_image_container_release (const char *dir, hull_error_t *err)
+{
+	_cleanup_free_ char *merged = hull_xasprintf ("%s/merged", dir);
+	_cleanup_free_ char *parent = hull_xstrdup (dir);
+	_cleanup_close_ int pfd = -EBADF;
+	char *slash = strrchr (parent, '/');
+	struct stat st;
+
+	if (lstat (dir, &st) < 0 && errno == ENOENT)
+		return 0;
+	if (slash == NULL || slash == parent || slash[1] == '\0' || !hull_image_container_is (dir))
+		return hull_error_make (err, EINVAL, "`%s`: not a container directory", dir);
+	/* EINVAL: merged is not a mount point (a read-only container, or already gone). */
+	if (umount2 (merged, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
+	    errno != ENOENT)
+		return hull_error_make (err, errno, "unmount `%s`", merged);
+	*slash = '\0';
+	pfd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0)
+		return hull_error_make (err, errno, "open `%s`", parent);
+	if (hull_image_remove_tree (pfd, slash + 1, err) < 0)
+		return hull_error_wrap (err, "remove `%s`", dir);
+	return 0;
+}
+
+static int
+write_marker (int cdir, const char *key, hull_error_t *err)
+{
+	_cleanup_close_ int fd = -EBADF;
+	size_t len = strlen (key);
+
+	fd = openat (cdir, MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write (fd, key, len) != (ssize_t) len)
+		return hull_error_make (err, errno ? errno : EIO, "write `%s`", MARKER);
+	return 0;
+}
+
+/* upper/ and work/ owned by the container's root, upper/ with the rootfs root's mode so
+ * the merged root looks like the image's; then the overlay on merged/. Paths with ','
+ * or ':' would be misread in the mount data: refused. */
+static int
+mount_overlay (int cdir, const char *dir, const char *lower, int64_t ru, int64_t rg,
+	       hull_error_t *err)
+{
+	_cleanup_free_ char *data = NULL, *merged = NULL;
+	_cleanup_close_ int up = -EBADF, wk = -EBADF;
+	struct stat st;
+
+	if (strpbrk (dir, ",:\\") || strpbrk (lower, ",:\\"))
+		return hull_error_make (err, EINVAL,
+					"store path `%s`: ',', ':' or '\\' cannot be passed to "
+					"overlayfs",
+					dir);
+	if (stat (lower, &st) < 0)
+		return hull_error_make (err, errno, "rootfs `%s`", lower);
+	if (mkdirat (cdir, "upper", 0755) < 0 || mkdirat (cdir, "work", 0700) < 0 ||
+	    mkdirat (cdir, "merged", 0755) < 0 ||
+	    (up = openat (cdir, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    (wk = openat (cdir, "work", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    fchown (up, (uid_t) ru, (gid_t) rg) < 0 || fchown (wk, (uid_t) ru, (gid_t) rg) < 0 ||
+	    fchmod (up, st.st_mode & 07777) < 0)
+		return hull_error_make (err, errno, "container `%s`: writable layer", dir);
+	data = hull_xasprintf ("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, dir, dir);
+	merged = hull_xasprintf ("%s/merged", dir);
+	if (mount ("overlay", merged, "overlay", MS_NODEV, data) < 0)
+		return hull_error_make (err, errno, "mount overlayfs on `%s`", merged);
+	return 0;
+}
+
+/* Whether the container needs an overlay: it writes, or a mount point is missing. */
+static bool
+needs_overlay (const char *rootfs, const struct hull_image_container_opts *o)
+{
+	_cleanup_close_ int rootfd = -EBADF;
+
+	if (o->writable)
+		return true;
+	rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = 0; i < o->n_mountpoints; i++) {
+		hull_error_t ignore = { 0 };
+		_cleanup_close_ int fd = -EBADF;
+
+		fd = hull_path_openat_in_root (rootfd, o->mountpoints[i], O_PATH, 0, &ignore);
+		if (fd < 0)
+			return true;
+	}
+	return false;
+}
+
+static int
+container_setup (struct hull_image_store *s, const char *store_root, const char *id,
+		 const struct hull_image_resolved *img, const struct hull_image_container_opts *o,
+		 struct hull_image_container *out, hull_error_t *err)
+{
+	_cleanup_free_ char *key = hull_image_rootfs_key (img->chain_id, o->uid_map, o->n_uid,
+							  o->gid_map, o->n_gid);
+	_cleanup_close_ int containers = -EBADF, cdir = -EBADF;
+
+	containers = open_dir (store_root, "containers", err);
+	if (containers < 0)
+		return hull_error_ret (err);
+	if (mkdirat (containers, id, 0711) < 0)
+		return hull_error_make (err, errno, "container `%s`%s", id,
+					errno == EEXIST ? ": the name is in use" : "");
+	out->dir = hull_xasprintf ("%s/containers/%s", store_root, id);
+	cdir = openat (containers, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cdir < 0)
+		return hull_error_make (err, errno, "open `%s`", out->dir);
+	if (write_marker (cdir, key, err) < 0)
+		return hull_error_ret (err);
+	out->rootfs = hull_image_rootfs_get (s, store_root, img, o->uid_map, o->n_uid, o->gid_map,
+					     o->n_gid, err);
+	if (out->rootfs == NULL)
+		return hull_error_ret (err);
+	if (!needs_overlay (out->rootfs, o))
+		return 0;
+	if (mount_overlay (cdir, out->dir, out->rootfs, map_root (o->uid_map, o->n_uid),
+			   map_root (o->gid_map, o->n_gid), err) < 0)
+		return hull_error_ret (err);
+	free (out->rootfs);
+	out->rootfs = hull_xasprintf ("%s/merged", out->dir);
+	out->mounted = true;
+	return 0;
+}
+
+int
+hull_image_container_create (struct hull_image_store *s, const char *store_root, const char *id,
+			     const struct hull_image_resolved *img,
+			     const struct hull_image_container_opts *o,
+			     struct hull_image_container *out, hull_error_t *err)
+{
+	hull_error_t ignore = { 0 };
+	int r;
+
+	memset (out, 0, sizeof *out);
+	if (strchr (id, '/') || id[0] == '.' || id[0] == '\0')
+		return hull_error_make (err, EINVAL, "container id `%s`", id);
+	if (map_root (o->uid_map, o->n_uid) < 0 || map_root (o->gid_map, o->n_gid) < 0)
+		return hull_error_make (err, EINVAL, "id maps: container id 0 is not mapped");
+	if (hull_image_store_lock (s, err) < 0)
+		return hull_error_ret (err);
+	r = container_setup (s, store_root, id, img, o, out, err);
+	if (r < 0 && out->dir && hull_image_container_is (out->dir))
+		hull_image_container_release (out->dir, &ignore);
+	else if (r < 0 && out->dir) {
+		/* The marker was not written: remove the bare directory. */
+		_cleanup_close_ int c = open_dir (store_root, "containers", &ignore);
+		if (c >= 0)
+			hull_image_remove_tree (c, id, &ignore);
+	}
+	hull_image_store_unlock (s);
+	if (r < 0)
+		hull_image_container_clear (out);
+	return r;
+}

@@ -1,0 +1,360 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""`hull pull` against real registries on loopback (registryfixture.py): Debian's
+docker-registry over TLS with a test CA, one behind htpasswd basic auth, one plain
+HTTP, and a Python proxy that misbehaves on purpose (503/429, a connection cut
+mid-blob, redirects to another origin, Bearer tokens). Images are pushed by skopeo
+from layouts built here. Nothing leaves the machine."""
+import base64
+import json
+import os
+import pty
+import shutil
+import subprocess
+import time
+import warnings
+
+import pytest
+
+from hullkit import HULL, IS_HULL
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import registryfixture as rf
+
+pytestmark = [
+    pytest.mark.skipif(not IS_HULL, reason="hull-only command"),
+    pytest.mark.skipif(not (shutil.which("skopeo") and os.path.exists("/usr/bin/docker-registry")
+                            and shutil.which("openssl")),
+                       reason="needs skopeo, docker-registry and openssl (make deps)"),
+]
+
+
+@pytest.fixture(scope="session")
+def env(tmp_path_factory):
+    e = rf.Env(str(tmp_path_factory.mktemp("registry")))
+    try:
+        e.push_image("test/img", "v1", [200000, 120000, 60000], "img")
+        e.push_index("test/multi", "v1", "multi")
+        e.push_image("test/tamper", "v1", [90000], "tamper")
+        e.push_image("test/big", "v1", [3 * 1024 * 1024], "big")
+        e.push_image("test/img", "v1", [50000, 30000], "auth", registry=e.auth_reg,
+                     creds="%s:%s" % (rf.USER, rf.PASSWORD))
+        e.push_image("test/img", "v1", [40000], "plain", registry=e.plain_reg)
+        e.start_proxy()
+        yield e
+    finally:
+        e.stop()
+
+
+def pull(store, *args, env=None, timeout=120):
+    return subprocess.run([HULL, "--store", store, "pull", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def image(store, *args):
+    cp = subprocess.run([HULL, "--store", store, "image", *args], capture_output=True, text=True,
+                        timeout=60)
+    assert cp.returncode == 0, cp.stderr
+    return cp.stdout
+
+
+def blobs(store):
+    d = os.path.join(store, "blobs", "sha256")
+    return {"sha256:" + n for n in os.listdir(d)} if os.path.isdir(d) else set()
+
+
+def assert_clean(store):
+    """No name, no temp file left behind."""
+    tmp = os.path.join(store, "tmp")
+    assert not os.path.isdir(tmp) or os.listdir(tmp) == []
+    if os.path.isdir(store):
+        assert json.loads(image(store, "ls", "--format", "json")) == []
+
+
+def fail(cp, *needles):
+    assert cp.returncode == 125, (cp.returncode, cp.stdout, cp.stderr)
+    lines = cp.stderr.strip().splitlines()
+    assert len(lines) == 1, cp.stderr
+    for n in needles:
+        assert n in cp.stderr, (n, cp.stderr)
+
+
+def authfile(tmp_path, domain, user=rf.USER, password=rf.PASSWORD):
+    p = tmp_path / "auth.json"
+    p.write_text(json.dumps({"auths": {domain: {
+        "auth": base64.b64encode(("%s:%s" % (user, password)).encode()).decode()}}}))
+    return str(p)
+
+
+def test_help():
+    cp = subprocess.run([HULL, "pull", "--help"], capture_output=True, text=True)
+    assert cp.returncode == 0
+    for opt in ("--insecure-registry", "--tls-ca", "--authfile", "--platform", "--jobs"):
+        assert opt in cp.stdout
+
+
+def test_pull_by_tag_then_inspect(env, tmp_path):
+    store = str(tmp_path / "store")
+    info = env.images["test/img:v1"]
+    ref = env.reg.domain + "/test/img:v1"
+    cp = pull(store, "--tls-ca", env.ca, ref)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.strip() == info["manifest"]["digest"]
+    assert cp.stderr == ""  # not a terminal: quiet
+    out = json.loads(image(store, "inspect", ref))
+    assert out["digest"] == info["manifest"]["digest"]
+    assert out["config"]["rootfs"]["diff_ids"] and out["config"]["architecture"] == "amd64"
+    assert [l["digest"] for l in out["manifest"]["layers"]] == [l["digest"] for l in info["layers"]]
+    want = {info["manifest"]["digest"], info["config"]["digest"]} | {l["digest"] for l in info["layers"]}
+    assert blobs(store) == want
+    assert os.listdir(os.path.join(store, "tmp")) == []
+    # Again: every blob is already there, nothing is downloaded, same answer.
+    env.proxy.reset()
+    cp = pull(store, "--tls-ca", env.ca, env.proxy.domain + "/test/img:v1")
+    assert cp.returncode == 0, cp.stderr
+    assert not [l for l in env.proxy.log if "/blobs/" in l[1]]
+
+
+def test_pull_by_digest(env, tmp_path):
+    store = str(tmp_path / "store")
+    info = env.images["test/img:v1"]
+    d = info["manifest"]["digest"]
+    cp = pull(store, "--tls-ca", env.ca, "%s/test/img@%s" % (env.reg.domain, d))
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.strip() == d
+    ls = json.loads(image(store, "ls", "--format", "json"))
+    assert [(e["name"], e["digest"]) for e in ls] == [("%s/test/img@%s" % (env.reg.domain, d), d)]
+    # Tag and digest together: the digest is checked, the tag names it.
+    cp = pull(store, "--tls-ca", env.ca, "%s/test/img:v1@%s" % (env.reg.domain, d))
+    assert cp.returncode == 0, cp.stderr
+    out = json.loads(image(store, "inspect", env.reg.domain + "/test/img:v1"))
+    assert out["digest"] == d
+    # A digest the registry does not have.
+    cp = pull(str(tmp_path / "s2"), "--tls-ca", env.ca,
+              "%s/test/img@sha256:%s" % (env.reg.domain, "0" * 64))
+    fail(cp, env.reg.domain, "HTTP 404")
+
+
+def test_platform_selection(env, tmp_path):
+    info = env.images["test/multi:v1"]
+    ref = env.reg.domain + "/test/multi:v1"
+    for arch in ("arm64", "amd64"):
+        store = str(tmp_path / arch)
+        cp = pull(store, "--tls-ca", env.ca, "--platform", "linux/" + arch, ref)
+        assert cp.returncode == 0, cp.stderr
+        assert cp.stdout.strip() == info["index"]["digest"]
+        out = json.loads(image(store, "inspect", ref, "--platform", "linux/" + arch))
+        assert out["manifestDigest"] == info[arch]["digest"]
+        assert out["config"]["architecture"] == arch
+        other = "amd64" if arch == "arm64" else "arm64"
+        have = blobs(store)
+        assert {l["digest"] for l in info[arch + "_layers"]} <= have
+        assert not {l["digest"] for l in info[other + "_layers"]} & have
+    # The default is the host's platform (amd64 on this project's machines).
+    if os.uname().machine == "x86_64":
+        store = str(tmp_path / "host")
+        assert pull(store, "--tls-ca", env.ca, ref).returncode == 0
+        assert info["amd64"]["digest"] in blobs(store)
+    cp = pull(str(tmp_path / "none"), "--tls-ca", env.ca, "--platform", "linux/s390x", ref)
+    fail(cp, "linux/s390x")
+    assert_clean(str(tmp_path / "none"))
+
+
+def test_plain_http_needs_insecure_registry(env, tmp_path):
+    store = str(tmp_path / "store")
+    ref = env.plain_reg.domain + "/test/img:v1"
+    cp = pull(store, ref)
+    fail(cp, env.plain_reg.domain, "HTTPS", "--insecure-registry")
+    assert_clean(store)
+    cp = pull(store, "--insecure-registry", env.plain_reg.domain, ref)
+    assert cp.returncode == 0, cp.stderr
+    # A host entry without a port, from the config file, names it too.
+    conf = tmp_path / "registries.json"
+    conf.write_text(json.dumps({"insecure": ["127.0.0.1"]}))
+    cp = pull(str(tmp_path / "s2"), "--registries-conf", str(conf), ref)
+    assert cp.returncode == 0, cp.stderr
+    # Naming another registry does not open this one.
+    cp = pull(str(tmp_path / "s3"), "--insecure-registry", "127.0.0.1:1", ref)
+    fail(cp, "HTTPS")
+
+
+def test_wrong_ca_refused(env, tmp_path):
+    store = str(tmp_path / "store")
+    ref = env.reg.domain + "/test/img:v1"
+    for args in ((), ("--tls-ca", env.other_ca)):
+        cp = pull(store, *args, ref)
+        fail(cp, env.reg.domain, "TLS verification failed")
+        assert_clean(store)
+
+
+def test_basic_auth(env, tmp_path):
+    store = str(tmp_path / "store")
+    ref = env.auth_reg.domain + "/test/img:v1"
+    cp = pull(store, "--tls-ca", env.ca, "--authfile", str(tmp_path / "missing.json"), ref)
+    fail(cp, "missing.json")
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"auths": {}}')
+    cp = pull(store, "--tls-ca", env.ca, "--authfile", str(empty), ref)
+    fail(cp, env.auth_reg.domain, "authentication required", "no credentials")
+    wrong = authfile(tmp_path, env.auth_reg.domain, password="wrong")
+    cp = pull(store, "--tls-ca", env.ca, "--authfile", wrong, ref)
+    fail(cp, env.auth_reg.domain, "authentication refused")
+    assert_clean(store)
+    good = authfile(tmp_path, env.auth_reg.domain)
+    cp = pull(store, "--tls-ca", env.ca, "--authfile", good, ref)
+    assert cp.returncode == 0, cp.stderr
+    # $REGISTRY_AUTH_FILE is the next place looked at.
+    e = dict(os.environ, REGISTRY_AUTH_FILE=good)
+    cp = pull(str(tmp_path / "s2"), "--tls-ca", env.ca, ref, env=e)
+    assert cp.returncode == 0, cp.stderr
+
+
+def test_bearer_token_flow(env, tmp_path):
+    p = env.proxy
+    ref = p.domain + "/test/img:v1"
+    p.reset(token=True)
+    e = dict(os.environ, REGISTRY_AUTH_FILE=str(tmp_path / "nothing.json"))
+    (tmp_path / "nothing.json").write_text("{}")
+    cp = pull(str(tmp_path / "s1"), "--tls-ca", env.ca, ref, env=e)
+    fail(cp, p.domain, "authentication refused")
+    p.reset(token=True)
+    cp = pull(str(tmp_path / "s2"), "--tls-ca", env.ca, "--authfile",
+              authfile(tmp_path, p.domain), ref)
+    assert cp.returncode == 0, cp.stderr
+    tokens = [l for l in p.log if l[1].startswith("/token")]
+    assert tokens and "service=hull-test" in tokens[0][1]
+    assert "scope=repository%3Atest%2Fimg%3Apull" in tokens[0][1]
+    assert tokens[0][2]["Authorization"].startswith("Basic ")
+    # One token for the whole pull: every registry request after it carries it.
+    after = p.log[p.log.index(tokens[0]) + 1:]
+    assert after and all(l[2].get("Authorization") == "Bearer " + p.TOKEN for l in after)
+    assert len(tokens) == 1
+    # Anonymous tokens: no credentials needed.
+    p.reset(token="anonymous")
+    cp = pull(str(tmp_path / "s3"), "--tls-ca", env.ca, ref, env=e)
+    assert cp.returncode == 0, cp.stderr
+
+
+def test_redirect_does_not_forward_authorization(env, tmp_path):
+    p = env.proxy
+    ref = p.domain + "/test/img:v1"
+    p.reset(token="anonymous", redirect="https://localhost:%d" % p.port, repo="test/img")
+    cp = pull(str(tmp_path / "s1"), "--tls-ca", env.ca, ref)
+    assert cp.returncode == 0, cp.stderr
+    storage = [l for l in p.log if l[1].startswith("/storage/")]
+    assert len(storage) == len(env.images["test/img:v1"]["layers"]) + 1
+    assert all("Authorization" not in l[2] for l in storage)
+    # Never to plain HTTP.
+    p.reset(token="anonymous", redirect="http://localhost:%d" % p.port, repo="test/img")
+    cp = pull(str(tmp_path / "s2"), "--tls-ca", env.ca, ref)
+    fail(cp, "redirect to plain HTTP")
+    assert_clean(str(tmp_path / "s2"))
+
+
+def test_tampered_blob_refused(env, tmp_path):
+    info = env.images["test/tamper:v1"]
+    layer = info["layers"][0]["digest"]
+    path = env.reg.blob_path(layer)
+    with open(path, "r+b") as f:
+        f.seek(1000)
+        b = f.read(1)
+        f.seek(1000)
+        f.write(bytes([b[0] ^ 0xff]))
+    store = str(tmp_path / "store")
+    cp = pull(store, "--tls-ca", env.ca, env.reg.domain + "/test/tamper:v1")
+    fail(cp, layer, "content has digest")
+    assert layer not in blobs(store)
+    assert_clean(store)
+
+
+def test_size_lying_descriptor_stopped(env, tmp_path):
+    info = env.images["test/img:v1"]
+    for delta, needle in ((-1000, "more than"), (1000, "expected")):
+        layers = [dict(l) for l in info["layers"]]
+        layers[0]["size"] += delta
+        body = json.dumps({"schemaVersion": 2, "mediaType": rf.MT_MANIFEST,
+                           "config": info["config"], "layers": layers}).encode()
+        tag = "liar%d" % (delta > 0)
+        env.reg.put_manifest("test/img", tag, body)
+        store = str(tmp_path / tag)
+        cp = pull(store, "--tls-ca", env.ca, "%s/test/img:%s" % (env.reg.domain, tag))
+        fail(cp, layers[0]["digest"], needle)
+        assert layers[0]["digest"] not in blobs(store)
+        assert_clean(store)
+
+
+@pytest.mark.parametrize("status,retry_after", [(503, None), (429, "1")])
+def test_retry_on_503_and_429(env, tmp_path, status, retry_after):
+    p = env.proxy
+    p.reset(fail=[status, 2, retry_after])
+    t0 = time.monotonic()
+    cp = pull(str(tmp_path / "s"), "--tls-ca", env.ca, "--jobs", "1", p.domain + "/test/img:v1")
+    took = time.monotonic() - t0
+    assert cp.returncode == 0, cp.stderr
+    statuses = [l[3] for l in p.log if "/blobs/" in l[1]]
+    assert statuses[:2] == [status, status] and statuses[2:] and set(statuses[2:]) == {200}
+    if retry_after:
+        assert took >= 2.0  # Retry-After: 1, twice
+    # A registry that never recovers: the retries run out, the reason is named.
+    p.reset(fail=[status, 1000, None])
+    cp = pull(str(tmp_path / "s2"), "--tls-ca", env.ca, "--retries", "2",
+              p.domain + "/test/img:v1")
+    fail(cp, "HTTP %d" % status, "gave up after 3 attempts")
+    assert_clean(str(tmp_path / "s2"))
+
+
+def test_broken_connection_resumed_with_range(env, tmp_path):
+    p = env.proxy
+    info = env.images["test/big:v1"]
+    cut = 1024 * 1024 + 17
+    p.reset(cut=cut)
+    store = str(tmp_path / "s")
+    cp = pull(store, "--tls-ca", env.ca, "--jobs", "1", p.domain + "/test/big:v1")
+    assert cp.returncode == 0, cp.stderr
+    layer = info["layers"][0]["digest"]
+    gets = [l for l in p.log if l[1].endswith(layer)]
+    ranged = [l for l in gets if "Range" in l[2]]
+    assert ranged and ranged[0][2]["Range"] == "bytes=%d-" % cut and ranged[0][3] == 206
+    assert layer in blobs(store)
+    assert json.loads(image(store, "inspect", p.domain + "/test/big:v1"))["digest"] == \
+        info["manifest"]["digest"]
+
+
+def test_progress_on_a_terminal(env, tmp_path):
+    master, slave = pty.openpty()
+    try:
+        cp = subprocess.run([HULL, "--store", str(tmp_path / "s"), "pull", "--tls-ca", env.ca,
+                             env.reg.domain + "/test/img:v1"], stdout=subprocess.PIPE,
+                            stderr=slave, timeout=60)
+        os.close(slave)
+        slave = -1
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    assert cp.returncode == 0
+    text = out.decode(errors="replace")
+    assert "total" in text and "\x1b[" in text
+    assert env.images["test/img:v1"]["layers"][0]["digest"][:19] in text
+    # -q: nothing, even on a terminal.
+    master, slave = pty.openpty()
+    cp = subprocess.run([HULL, "--store", str(tmp_path / "q"), "pull", "-q", "--tls-ca", env.ca,
+                         env.reg.domain + "/test/img:v1"], stdout=subprocess.PIPE, stderr=slave,
+                        timeout=60)
+    os.close(slave)
+    os.set_blocking(master, False)
+    try:
+        quiet = os.read(master, 65536)
+    except OSError:
+        quiet = b""
+    os.close(master)
+    assert cp.returncode == 0 and quiet == b""
