@@ -143,7 +143,8 @@ fmt_time (time_t t, char out[32])
 {
 	struct tm tm;
 
-	if (t <= 0 || gmtime_r (&t, &tm) == NULL || strftime (out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (t <= 0 || gmtime_r (&t, &tm) == NULL ||
+	    strftime (out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf (out, 32, "-");
 }
 

@@ -148,7 +148,7 @@ warn_age (struct hull_vulndb *db, const char *path, uint32_t max_days)
 	if (info.newest_modified < now - (time_t) max_days * 86400)
 		fprintf (stderr,
 			 "hull: scan: warning: database `%s` is %lld days old (newest record), "
-			 "more than --max-db-age %u; run `hull db update`\n",
+			 "more than --max-db-age %u; rebuild it with `hull db import`\n",
 			 path, (long long) ((now - info.newest_modified) / 86400), max_days);
 	hull_vulndb_info_clear (&info);
 }

@@ -53,6 +53,7 @@ SHIM (int, archive_read_open,
        archive_close_callback *c),
       (a, d, o, r, c))
 SHIM (int, archive_read_open_filename, (struct archive * a, const char *f, size_t b), (a, f, b))
+SHIM (int, archive_read_set_seek_callback, (struct archive * a, archive_seek_callback *s), (a, s))
 SHIM (int, archive_read_next_header, (struct archive * a, struct archive_entry **e), (a, e))
 SHIM (la_ssize_t, archive_read_data, (struct archive * a, void *b, size_t n), (a, b, n))
 SHIM (int, archive_read_close, (struct archive * a), (a))

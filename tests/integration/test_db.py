@@ -135,4 +135,37 @@ def test_usage_errors(tmp_path):
     cp = hull("db", "info", "--db", str(tmp_path / "missing.idx"))
     assert cp.returncode == 125 and "missing.idx" in cp.stderr
     cp = hull("db", "--help")
-    assert cp.returncode == 0 and "hull db import" in cp.stdout
+    assert cp.returncode == 0 and "db import [--db FILE] PATH..." in cp.stdout
+
+
+def test_scan_finds_changelog_advisory(tmp_path, changelog_records):
+    """A rootfs whose dpkg status holds this machine's libc6 at the version before
+    the Looney Tunables fix: the record built from glibc's own changelog
+    (CVE-2023-4911 fixed in 2.36-9+deb12u3, as DSA-5514-1) is reported, through the
+    source package, with the fixed version; at the host's own version it is not."""
+    if not (changelog_records / "DEBIAN-CVE-2023-4911.json").exists():
+        pytest.skip("glibc's changelog here does not name CVE-2023-4911")
+    db = tmp_path / "osv.idx"
+    assert hull("db", "import", "--db", str(db), str(changelog_records)).returncode == 0
+    status = subprocess.run(["dpkg-query", "-s", "libc6"], capture_output=True, text=True,
+                            check=True).stdout
+    root = tmp_path / "root"
+    (root / "var" / "lib" / "dpkg").mkdir(parents=True)
+    (root / "etc").mkdir()
+    (root / "etc" / "os-release").write_text(open("/etc/os-release").read())
+    old = "\n".join("Version: 2.36-9+deb12u1" if l.startswith("Version: ") else l
+                    for l in status.splitlines()) + "\n"
+    (root / "var" / "lib" / "dpkg" / "status").write_text(old)
+    cp = hull("scan", str(root), "--db", str(db), "--format", "json")
+    if cp.returncode == 125 and "not implemented" in cp.stderr:
+        pytest.skip("hull scan is not implemented yet")
+    assert cp.returncode == 0, cp.stderr
+    found = {f["id"]: f for f in json.loads(cp.stdout)["findings"]}
+    f = found["CVE-2023-4911"]
+    assert f["fixedVersion"] == "2.36-9+deb12u3"
+    assert f["package"]["name"] == "libc6" and f["package"]["sourceName"] == "glibc"
+    assert "DEBIAN-CVE-2023-4911" in f["aliases"]
+    (root / "var" / "lib" / "dpkg" / "status").write_text(status)
+    cp = hull("scan", str(root), "--db", str(db), "--format", "json")
+    assert cp.returncode == 0, cp.stderr
+    assert "CVE-2023-4911" not in {f["id"] for f in json.loads(cp.stdout)["findings"]}

@@ -630,6 +630,30 @@ test_dpkg_this_machine (void **state)
 	}
 }
 
+/* The host's own root, read in place: every package's licences come from the real
+ * copyright files (DEP-5 or not), and the count still matches dpkg-query. */
+static void
+test_dpkg_host_root (void **state)
+{
+	char *argv[] = { "dpkg-query", "-W", "-f=${db:Status-Status}\n", NULL };
+	_cleanup_free_ char *statuses = run_capture (argv);
+	hull_error_t err = { 0 };
+	size_t with_licenses = 0;
+
+	if (statuses == NULL || access ("/var/lib/dpkg/status", R_OK) != 0)
+		skip ();
+	assert_int_equal (scan ("/", NULL, &err), 0);
+	assert_int_equal (fx.inv.n_pkgs, count_lines_equal (statuses, "installed"));
+	check_against_dpkg_query ();
+	for (size_t i = 0; i < fx.inv.n_pkgs; i++) {
+		const struct hull_pkg *p = &fx.inv.pkgs[i];
+		with_licenses += p->n_licenses > 0;
+		for (size_t k = 0; k < p->n_licenses; k++)
+			assert_true (p->licenses[k][0] != '\0' && strlen (p->licenses[k]) <= 256);
+	}
+	assert_true (with_licenses > 0);
+}
+
 static void
 test_dpkg_distroless (void **state)
 {
@@ -915,6 +939,7 @@ main (void)
 		ONE (test_dpkg_fifo_and_dir),
 		BOTH (test_dpkg_symlink_escape),
 		ONE (test_dpkg_this_machine),
+		ONE (test_dpkg_host_root),
 		ONE (test_dpkg_distroless),
 		ONE (test_apk_fixture),
 		ONE (test_apk_hostile),

@@ -868,6 +868,7 @@ build_tree (void)
 		 "{\"name\":\"extra\",\"version\":\"1.0.0\",\"license\":{\"type\":\"BSD-3-Clause\"}"
 		 "}");
 	put_str (R "app2/node_modules/extra/lib/package.json", "{\"type\":\"module\"}");
+	put_fixture (R "app2/node_modules/extra/package-lock.json", "package-lock-v3.json");
 	put_str (R "app2/package.json", "{\"name\":\"the-project\",\"version\":\"2.0.0\"}");
 	put_fixture (R "app3/package-lock.json", "package-lock-v3.json");
 	put_fixture (R "rust/Cargo.lock", "Cargo.lock");
@@ -1068,48 +1069,89 @@ test_real_jars (void **state)
 	}
 }
 
+/* Every Gemfile.lock under /usr/lib/ruby (gems ship theirs) against Bundler's parser. */
+static size_t
+ruby_locks (void)
+{
+	char *argv[] = {
+		"/usr/bin/find", "/usr/lib/ruby", "-name", "Gemfile.lock", "-type", "f", NULL
+	};
+	_cleanup_free_ char *list = run (argv);
+	size_t n = 0;
+
+	for (char *save = NULL, *f = list ? strtok_r (list, "\n", &save) : NULL; f;
+	     f = strtok_r (NULL, "\n", &save)) {
+		char *argv_lock[] = {
+			"/usr/bin/ruby",
+			"-rbundler",
+			"-e",
+			"Dir.chdir(File.dirname(ARGV[0])); "
+			"Bundler::LockfileParser.new(File.read(ARGV[0])).specs.each { |s| "
+			"puts \"#{s.name} #{s.version}\" }",
+			f,
+			NULL
+		};
+		_cleanup_free_ char *ref = run (argv_lock), *buf = NULL;
+		struct hull_inventory inv = { 0 };
+		struct hull_lang_ctx c;
+		hull_error_t err = { 0 };
+		size_t len;
+
+		if (ref == NULL)
+			continue;
+		buf = hull_file_read_capped (AT_FDCWD, f, 0, 1 << 20, &len, &err);
+		assert_non_null (buf);
+		hull_lang_ctx_init (&c, &inv, NULL);
+		OK (hull_lang_gemfile_lock_parse (&c, buf, len, f, &err));
+		print_message ("%s: %zu gems agree with Bundler::LockfileParser\n", f,
+			       compare_sets (ref, &inv, HULL_PKG_GEM, NULL));
+		hull_lang_ctx_clear (&c);
+		inv_free (&inv);
+		n++;
+	}
+	return n;
+}
+
+/* Installed gemspecs (specifications/ and specifications/default/) against RubyGems. */
+static size_t
+ruby_specs (void)
+{
+	static const char *const dirs[] = { "/usr/share/rubygems-integration/all",
+					    "/usr/lib/ruby/gems/3.1.0" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		char *argv[] = {
+			"/usr/bin/ruby", "-e",
+			"Dir[ARGV[0] + '/specifications/{,default/}*.gemspec'].each { |f| "
+			"s = Gem::Specification.load(f); puts \"#{s.name} #{s.version}\" }",
+			(char *) dirs[i], NULL
+		};
+		_cleanup_free_ char *ref = run (argv);
+		struct hull_inventory inv = { 0 };
+		hull_error_t err = { 0 };
+
+		if (ref == NULL || access (dirs[i], R_OK) != 0)
+			continue;
+		OK (scan_path (dirs[i], NULL, &inv, &err));
+		assert_int_equal (inv.n_warnings, 0);
+		print_message ("%s: %zu gemspecs agree with Gem::Specification.load\n", dirs[i],
+			       compare_sets (ref, &inv, HULL_PKG_GEM, "specifications/"));
+		inv_free (&inv);
+		n++;
+	}
+	return n;
+}
+
 static void
 test_real_ruby (void **state)
 {
-	static const char lock[] = "/usr/lib/ruby/gems/3.1.0/gems/rbs-2.7.0/Gemfile.lock";
-	static const char specs[] = "/usr/share/rubygems-integration/all";
-	char *argv_lock[] = { "/usr/bin/ruby",
-			      "-rbundler",
-			      "-e",
-			      "Dir.chdir(File.dirname(ARGV[0])); "
-			      "Bundler::LockfileParser.new(File.read(ARGV[0])).specs.each { |s| "
-			      "puts \"#{s.name} #{s.version}\" }",
-			      (char *) lock,
-			      NULL };
-	char *argv_specs[] = { "/usr/bin/ruby", "-e",
-			       "Dir[ARGV[0] + '/specifications/*.gemspec'].each { |f| "
-			       "s = Gem::Specification.load(f); puts \"#{s.name} #{s.version}\" }",
-			       (char *) specs, NULL };
-	_cleanup_free_ char *ref_lock = run (argv_lock), *ref_specs = run (argv_specs);
-	struct hull_inventory inv = { 0 };
-	struct hull_lang_ctx c;
-	hull_error_t err = { 0 };
-	size_t len;
+	size_t n;
 
 	(void) state;
-	if (ref_lock != NULL) {
-		_cleanup_free_ char *buf =
-			hull_file_read_capped (AT_FDCWD, lock, 0, 1 << 20, &len, &err);
-		assert_non_null (buf);
-		hull_lang_ctx_init (&c, &inv, NULL);
-		assert_int_equal (hull_lang_gemfile_lock_parse (&c, buf, len, lock, &err), 0);
-		print_message ("Gemfile.lock: %zu gems agree with Bundler::LockfileParser\n",
-			       compare_sets (ref_lock, &inv, HULL_PKG_GEM, NULL));
-		hull_lang_ctx_clear (&c);
-		inv_free (&inv);
-	}
-	if (ref_specs != NULL) {
-		assert_int_equal (scan_path (specs, NULL, &inv, &err), 0);
-		print_message ("gemspecs: %zu gems agree with Gem::Specification.load\n",
-			       compare_sets (ref_specs, &inv, HULL_PKG_GEM, NULL));
-		inv_free (&inv);
-	}
-	if (ref_lock == NULL && ref_specs == NULL)
+	n = ruby_locks ();
+	n += ruby_specs ();
+	if (n == 0)
 		skip ();
 }
 

@@ -82,7 +82,8 @@ static const struct bad_case {
 	{ "{\"id\":7,\"modified\":\"2024-01-02T03:04:05Z\"}", "rec.json: id: expected a string" },
 	{ "{\"id\":\"a b\",\"modified\":\"2024-01-02T03:04:05Z\"}", "rec.json: id: `a b`" },
 	{ "{\"id\":\"X-1\"}", "rec.json: modified: required field missing" },
-	{ "{\"id\":\"X-1\",\"modified\":\"yesterday\"}", "modified: `yesterday` is not an RFC 3339" },
+	{ "{\"id\":\"X-1\",\"modified\":\"yesterday\"}",
+	  "modified: `yesterday` is not an RFC 3339" },
 	{ "{\"id\":\"X-1\",\"modified\":\"2024-02-30T00:00:00Z\"}", "modified: `2024-02-30" },
 	{ REC_HEAD "\"aliases\":\"CVE-1\"}", "aliases: expected an array of strings" },
 	{ REC_HEAD "\"aliases\":[1]}", "aliases[0]: expected a string" },
@@ -168,8 +169,8 @@ test_parse_huge (void **state)
 		  "affected[0].versions: 70000 entries", 70000 },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		_cleanup_free_ char *j = huge (cases[i].head, cases[i].elem, cases[i].n,
-					       cases[i].tail);
+		_cleanup_free_ char *j =
+			huge (cases[i].head, cases[i].elem, cases[i].n, cases[i].tail);
 		struct hull_osv_record r;
 		hull_error_t err = { 0 };
 		assert_true (hull_osv_parse (j, strlen (j), 4 << 20, "h.json", &r, &err) < 0);
@@ -404,8 +405,7 @@ test_index_corrupt (void **state)
 	/* Tampered with and re-checksummed: offsets are still checked. */
 	memcpy (buf, orig, len);
 	{
-		struct hull_vulndb_pkg *p =
-			(void *) (buf + h.s[HULL_VULNDB_S_PACKAGES].off);
+		struct hull_vulndb_pkg *p = (void *) (buf + h.s[HULL_VULNDB_S_PACKAGES].off);
 		p->n_aff = 1000000;
 	}
 	rehash (buf, len);
@@ -455,8 +455,8 @@ inv_add (struct hull_inventory *inv, const struct ipkg *p)
 	x->version = hull_xstrdup (p->version);
 	x->source_name = p->source_name ? hull_xstrdup (p->source_name) : NULL;
 	x->source_version = p->source_version ? hull_xstrdup (p->source_version) : NULL;
-	x->purl = hull_xasprintf ("pkg:%s/%s@%s", hull_pkg_type_purl (p->type), p->name,
-				  p->version);
+	x->purl =
+		hull_xasprintf ("pkg:%s/%s@%s", hull_pkg_type_purl (p->type), p->name, p->version);
 	x->location = hull_xstrdup ("var/lib/dpkg/status");
 }
 
@@ -646,7 +646,8 @@ static const char *const rules_recs[] = {
 	/* PYSEC-style explicit versions only; CVSS v4 kept as given with the GHSA
 	 * severity word. */
 	"{\"id\":\"PYSEC-0000-1\",\"modified\":\"2024-01-01T00:00:00Z\",\"severity\":[{\"type\":"
-	"\"CVSS_V4\",\"score\":\"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N\"}],"
+	"\"CVSS_V4\",\"score\":\"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/"
+	"SA:N\"}],"
 	"\"affected\":[{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"zope.interface\"},"
 	"\"versions\":[\"5.0.0\",\"5.1.0\"],\"database_specific\":{\"severity\":\"CRITICAL\"}}]}",
 	/* Debian urgency only ("low**": tracker-assigned) -> LOW; a GIT-only affected entry
@@ -677,7 +678,10 @@ test_match_rules (void **state)
 		{ { HULL_PKG_NPM, "limited", "1.9.9" }, "OSV-EXAMPLE-LIMIT", NULL },
 		{ { HULL_PKG_NPM, "limited", "2.0.0" }, NULL },
 		{ { HULL_PKG_NPM, "limited", "3.0.0" }, NULL },
-		{ { HULL_PKG_PYPI, "Zope_Interface", "5.1.0" }, "PYSEC-0000-1", NULL, HULL_SEV_CRITICAL },
+		{ { HULL_PKG_PYPI, "Zope_Interface", "5.1.0" },
+		  "PYSEC-0000-1",
+		  NULL,
+		  HULL_SEV_CRITICAL },
 		{ { HULL_PKG_PYPI, "zope.interface", "5.0.1" }, NULL },
 		{ { HULL_PKG_DEB, "zlib1g", "1:1.2.13.dfsg-1", "zlib", "1.2.13.dfsg-1" },
 		  "DEBIAN-CVE-2099-0002",
@@ -707,7 +711,8 @@ test_match_rules (void **state)
 			      (rows[i].fixed && strcmp (rows[i].fixed, out.v[0].fixed_version))))
 			fail_msg ("row %zu: fixed %s", i, out.v[0].fixed_version);
 		if (out.n && out.v[0].severity != rows[i].sev)
-			fail_msg ("row %zu: severity %s", i, hull_severity_name (out.v[0].severity));
+			fail_msg ("row %zu: severity %s", i,
+				  hull_severity_name (out.v[0].severity));
 		if (out.n && strcmp (out.v[0].id, "PYSEC-0000-1") == 0)
 			assert_non_null (strstr (out.v[0].cvss_vector, "CVSS:4.0/"));
 		hull_findings_clear (&out);

@@ -3,7 +3,9 @@
  * META-INF/maven/GROUP/ARTIFACT/pom.properties (groupId, artifactId, version) into every
  * artifact it builds; shaded jars carry one per bundled artifact, and wars and ears hold
  * whole jars (WEB-INF/lib/x.jar), read here one level deep. libarchive's streaming zip
- * reader does the decompression (through the dlopen shim, src/image/archive-shim.c).
+ * reader does the decompression (through the dlopen shim, src/image/archive-shim.c); with
+ * a seek callback it reads the central directory and skips the entries not wanted by
+ * seeking, so a huge entry that is never read costs no decompression.
  * Zip bombs stop at the caps in lang-readers.h: entries per archive, bytes of one
  * pom.properties, bytes of one nested archive, bytes decompressed in total. A nested
  * archive's location is "OUTER!/INNER" (the jar: URL convention). */
@@ -57,6 +59,31 @@ src_read (struct archive *a, void *data, const void **out)
 	}
 	*out = s->buf;
 	return n;
+}
+
+static la_int64_t
+src_seek (struct archive *a, void *data, la_int64_t offset, int whence)
+{
+	struct src *s = data;
+	int64_t base = whence == SEEK_SET   ? 0
+		       : whence == SEEK_CUR ? (int64_t) s->off
+					    : (int64_t) s->size;
+	off_t r;
+
+	if (s->fd >= 0) {
+		r = lseek (s->fd, (off_t) offset, whence);
+		if (r < 0)
+			archive_set_error (a, errno, "seek");
+		else
+			s->off = (size_t) r;
+		return r < 0 ? ARCHIVE_FATAL : (la_int64_t) r;
+	}
+	if (offset < -base || offset > (int64_t) s->size - base) {
+		archive_set_error (a, EINVAL, "seek out of the archive");
+		return ARCHIVE_FATAL;
+	}
+	s->off = (size_t) (base + offset);
+	return (la_int64_t) s->off;
 }
 
 HULL_DEFINE_CLEANUP (struct archive, archive_read_free)
@@ -216,6 +243,7 @@ read_archive (struct jar *j, struct src *s, hull_error_t *err)
 	int r;
 
 	if (archive_read_support_format_zip (a) != ARCHIVE_OK ||
+	    archive_read_set_seek_callback (a, src_seek) != ARCHIVE_OK ||
 	    archive_read_open (a, s, NULL, src_read, NULL) != ARCHIVE_OK)
 		return hull_error_make (err, EINVAL, "`%s`: not a zip archive: %s", j->location,
 					archive_error_string (a));

@@ -425,6 +425,16 @@ read_file (struct walk *w, int dfd, const char *name, enum kind k, hull_error_t 
 	return 0;
 }
 
+/* True if the relative directory path has a component `node_modules`. */
+static bool
+in_node_modules (const char *dir)
+{
+	for (const char *p = dir; (p = strstr (p, "node_modules")) != NULL; p += 12)
+		if ((p == dir || p[-1] == '/') && (p[12] == '\0' || p[12] == '/'))
+			return true;
+	return false;
+}
+
 static int
 cmp_names (const void *a, const void *b)
 {
@@ -556,6 +566,10 @@ walk_dir (struct walk *w, int dfd, struct where *wh, uint32_t depth, hull_error_
 		if (!S_ISREG (st.st_mode))
 			continue; /* symlinks are never followed */
 		k = classify (names[i], wh, &st);
+		/* A lockfile inside an installed package describes that package's own
+		 * development tree, not what is installed. */
+		if (k == K_NPM_LOCK && in_node_modules (w->path))
+			k = K_NONE;
 		if (k != K_NONE)
 			r = read_file (w, dfd, names[i], k, err);
 	}

@@ -43,7 +43,8 @@ void hull_purl_escape_append (char **buf, size_t *len, const char *s);
 char *hull_purl_make (const char *type, const char *ns, const char *name, const char *version,
 		      const char *const *quals);
 
-/* Append a copy of `s` to a string vector (count capped by the caller). */
+/* Append a copy of `s` to a string vector that only this function has grown (its
+ * capacity is the next power of two of *n); the count is capped by the caller. */
 void hull_strv_push (char ***v, size_t *n, const char *s);
 
 /* Lowercase ASCII copy. */

@@ -426,8 +426,8 @@ import_zip (struct builder *b, const char *path, hull_error_t *err)
 		/* The declared size is only a hint: read at most max+1 bytes. */
 		while ((n = archive_read_data (a, buf + len, max + 1 - len)) > 0)
 			if ((len += (size_t) n) > max)
-				return hull_error_make (err, EFBIG, "%s: more than %" PRIu64 " bytes",
-							name, max);
+				return hull_error_make (
+					err, EFBIG, "%s: more than %" PRIu64 " bytes", name, max);
 		if (n < 0)
 			return hull_error_make (err, 0, "%s: %s", name, archive_error_string (a));
 		if (import_text (b, buf, len, name, err) < 0)
@@ -439,8 +439,7 @@ import_zip (struct builder *b, const char *path, hull_error_t *err)
 }
 
 static int
-import_file_at (struct builder *b, int dirfd, const char *file, const char *name,
-		hull_error_t *err)
+import_file_at (struct builder *b, int dirfd, const char *file, const char *name, hull_error_t *err)
 {
 	uint64_t max = b->o && b->o->max_record_bytes ? b->o->max_record_bytes : DEFAULT_MAX_RECORD;
 	_cleanup_free_ char *text = NULL;
@@ -555,8 +554,10 @@ serialize (struct builder *b, size_t *size_out)
 	uint8_t *buf;
 
 	sort_b = b;
-	qsort (b->affs.v, b->affs.n, sizeof *b->affs.v, aff_cmp);
-	qsort (b->ecos.v, b->ecos.n, sizeof *b->ecos.v, eco_cmp);
+	if (b->affs.n > 1)
+		qsort (b->affs.v, b->affs.n, sizeof *b->affs.v, aff_cmp);
+	if (b->ecos.n > 1)
+		qsort (b->ecos.v, b->ecos.n, sizeof *b->ecos.v, eco_cmp);
 	for (size_t i = 0; i < b->affs.n; i++) {
 		struct aff_key *k = &b->affs.v[i];
 		if (pkgs.n == 0 || pkgs.v[pkgs.n - 1].ecosystem != k->eco ||
@@ -605,7 +606,8 @@ serialize (struct builder *b, size_t *size_out)
 		b->events.n * sizeof *b->events.v);
 	memcpy (buf + h.s[HULL_VULNDB_S_LISTS].off, b->lists.v, b->lists.n * sizeof *b->lists.v);
 	for (size_t i = 0; i < b->ecos.n; i++) {
-		struct hull_vulndb_eco e = { .name = b->ecos.v[i].name, .n_records = b->ecos.v[i].n };
+		struct hull_vulndb_eco e = { .name = b->ecos.v[i].name,
+					     .n_records = b->ecos.v[i].n };
 		memcpy (buf + h.s[HULL_VULNDB_S_ECOSYSTEMS].off + i * sizeof e, &e, sizeof e);
 	}
 	free (pkgs.v);

@@ -116,7 +116,8 @@ hit_add (struct hits *h, size_t pkg, const struct hull_vulndb *db, uint32_t aff,
 	h->v[h->n++] = (struct hit){ .pkg = pkg,
 				     .rec = db->affs[aff].rec,
 				     .aff = aff,
-				     .canonical = hull_vulndb_str (db, db->recs[db->affs[aff].rec].canonical),
+				     .canonical = hull_vulndb_str (
+					     db, db->recs[db->affs[aff].rec].canonical),
 				     .fixed = fixed };
 }
 
@@ -174,8 +175,7 @@ match_entries (const struct hull_vulndb *db, const struct hull_vulndb_pkg *e, si
 }
 
 static void
-match_pkg (const struct hull_vulndb *db, const struct hull_inventory *inv, size_t i,
-	   struct hits *h)
+match_pkg (const struct hull_vulndb *db, const struct hull_inventory *inv, size_t i, struct hits *h)
 {
 	const struct hull_pkg *p = &inv->pkgs[i];
 	_cleanup_free_ char *eco = hull_pkg_osv_ecosystem (p, &inv->os);
@@ -246,13 +246,14 @@ hit_severity (const struct hull_vulndb *db, const struct hit *h)
 {
 	const struct hull_vulndb_rec *r = &db->recs[h->rec];
 	const struct hull_vulndb_aff *a = &db->affs[h->aff];
-	const char *named = a->severity ? hull_vulndb_str (db, a->severity)
-					: hull_vulndb_str (db, r->severity);
+	const char *named =
+		a->severity ? hull_vulndb_str (db, a->severity) : hull_vulndb_str (db, r->severity);
 	struct sev out = { HULL_SEV_UNKNOWN, 0, NULL };
 	hull_error_t err = { 0 };
 	double score;
 
-	if (r->cvss_v3 && hull_cvss3_base_score (hull_vulndb_str (db, r->cvss_v3), &score, &err) == 0) {
+	if (r->cvss_v3 &&
+	    hull_cvss3_base_score (hull_vulndb_str (db, r->cvss_v3), &score, &err) == 0) {
 		out.sev = hull_severity_from_score (score);
 		out.score = score;
 		out.vector = hull_vulndb_str (db, r->cvss_v3);
@@ -285,8 +286,8 @@ dup_or_null (const char *s)
 
 /* One finding from the run of hits [h, h + n) (same package, same canonical id). */
 static void
-emit (const struct hull_vulndb *db, const struct hull_inventory *inv, const struct hit *h,
-      size_t n, struct hull_findings *out)
+emit (const struct hull_vulndb *db, const struct hull_inventory *inv, const struct hit *h, size_t n,
+      struct hull_findings *out)
 {
 	const struct hull_pkg *p = &inv->pkgs[h->pkg];
 	struct hull_finding *f = hull_findings_add (out);
@@ -336,7 +337,8 @@ hull_vulndb_match (struct hull_vulndb *db, const struct hull_inventory *inv,
 
 	for (size_t i = 0; i < inv->n_pkgs; i++)
 		match_pkg (db, inv, i, &h);
-	qsort (h.v, h.n, sizeof *h.v, hit_cmp);
+	if (h.n > 1)
+		qsort (h.v, h.n, sizeof *h.v, hit_cmp);
 	for (size_t i = 0, j; i < h.n; i = j) {
 		for (j = i + 1; j < h.n && h.v[j].pkg == h.v[i].pkg &&
 				strcmp (h.v[j].canonical, h.v[i].canonical) == 0;

@@ -253,13 +253,13 @@ severity_check (struct hull_json_ctx *ctx, const struct hull_json_field *f, json
 }
 
 static int
-reference_check (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v,
-		 void *base, hull_error_t *err)
+reference_check (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+		 hull_error_t *err)
 {
 	/* schema 1.6 references[].type enum */
-	static const char *const types[] = { "ADVISORY", "ARTICLE",    "DETECTION", "DISCUSSION",
-					     "REPORT",	 "FIX",	       "INTRODUCED", "GIT",
-					     "PACKAGE",	 "EVIDENCE",   "WEB" };
+	static const char *const types[] = { "ADVISORY", "ARTICLE",  "DETECTION",  "DISCUSSION",
+					     "REPORT",	 "FIX",	     "INTRODUCED", "GIT",
+					     "PACKAGE",	 "EVIDENCE", "WEB" };
 	const char *t = json_string_value (json_object_get (v, "type"));
 
 	for (size_t i = 0; i < N_ELEMS (types); i++)
@@ -295,8 +295,9 @@ parse_events (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t
 		int k;
 
 		if (!json_is_object (e) || json_object_size (e) != 1)
-			return hull_json_error (ctx, err, "expected an object with one of "
-							  "introduced, fixed, last_affected, limit");
+			return hull_json_error (ctx, err,
+						"expected an object with one of "
+						"introduced, fixed, last_affected, limit");
 		json_object_foreach (e, key, val) {
 			break;
 		}
@@ -347,11 +348,19 @@ range_check (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t 
 
 /* ---- tables ---- */
 
-#define STR(s, m, fl) { #m, HULL_JSON_CUSTOM, offsetof (s, m), fl, 0, NULL, check_token }
-#define TEXT(s, m) { #m, HULL_JSON_STRING, offsetof (s, m) }
-#define ARR(key, s, m, sub, fn, max, es)                                                          \
-	{ key, HULL_JSON_ARRAY, offsetof (s, m), 0, 0, sub, fn, max, sizeof (es),                 \
-	  offsetof (s, n_##m) }
+#define STR(s, m, fl)                                                                              \
+	{                                                                                          \
+#m, HULL_JSON_CUSTOM, offsetof(s, m), fl, 0, NULL, check_token                     \
+	}
+#define TEXT(s, m)                                                                                 \
+	{                                                                                          \
+#m, HULL_JSON_STRING, offsetof(s, m)                                               \
+	}
+#define ARR(key, s, m, sub, fn, max, es)                                                           \
+	{                                                                                          \
+		key, HULL_JSON_ARRAY, offsetof (s, m), 0, 0, sub, fn, max, sizeof (es),            \
+			offsetof (s, n_##m)                                                        \
+	}
 
 static const struct hull_json_field severity_fields[] = {
 	STR (struct hull_osv_severity, type, HULL_JSON_MANDATORY),
@@ -398,7 +407,9 @@ static const struct hull_json_field affected_fields[] = {
 };
 
 #define RSTRV(m, max)                                                                              \
-	{ #m, HULL_JSON_STRV, offsetof (struct hull_osv_record, m), 0, 0, NULL, NULL, max }
+	{                                                                                          \
+#m, HULL_JSON_STRV, offsetof(struct hull_osv_record, m), 0, 0, NULL, NULL, max     \
+	}
 
 static const struct hull_json_field record_fields[] = {
 	STR (struct hull_osv_record, schema_version, 0),

@@ -1,31 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Alpine version ordering: apk-tools 2.x src/version.c, ported token for token
- * (Gentoo-style {digit}{.digit}...{letter}{_suf{#}}...{-r#}). A version is a run of
- * typed tokens; two versions compare token by token while the types agree, then by the
- * type that follows ("1.0_rc1" < "1.0" < "1.0.1" < "1.0-r1"...). Details kept from
- * apk-tools on purpose, because the matcher must agree with the distro's tool:
- *   - after a '.', a run of leading zeros is its own token with the value -count, so
- *     "1.01" < "1.1" and "1.001" < "1.01";
- *   - suffixes are recognised by prefix: _alpha _beta _pre _rc (before a release),
- *     _cvs _svn _git _hg _p (after it);
- *   - token values are C ints: digit runs too long for 32 bits wrap around as they do
- *     in the apk binary (two's complement), documented in docs/versions.md.
- * Validity is apk_version_validate(); the empty string, which apk also accepts, is
- * ordered (before "0") but not called valid. */
+/* Alpine version ordering: apk-tools' src/version.c as rewritten for apk-tools 2.12 and
+ * kept in 3.x (the 3.x form, which adds the "~hash" token), ported token for token:
+ *   digit{.digit}...{letter}{_suffix{#}}...{~hash}{-r#}
+ * Tokens compare pairwise while their types agree: numbers numerically (as apk's
+ * uint64_t, which wraps beyond 2^64 the way apk_blob_pull_uint does), except that a
+ * component after '.' with a leading zero on either side compares as a string
+ * ("1.01" < "1.1", the Gentoo rule); a letter by its byte; a suffix by rank (_alpha <
+ * _beta < _pre < _rc < none < _cvs < _svn < _git < _hg < _p); a hash as a string. When
+ * the types part, a pre-release suffix sorts first, otherwise the side whose token type
+ * comes later in the list above sorts first ("1.0" < "1.0-r1" < "1.0.1"...).
+ * Validity is apk_version_validate(). apk-tools 2.14 also took "1.0-r", "1.0_" and
+ * "1." (an empty number or suffix); 3.x, and hull, refuse them. */
 #include <stdint.h>
 #include <string.h>
 
 #include "scan/vuln/version.h"
 
 enum tok {
-	T_INVALID = -1,
-	T_DIGIT_OR_ZERO,
+	T_INITIAL_DIGIT,
 	T_DIGIT,
 	T_LETTER,
 	T_SUFFIX,
 	T_SUFFIX_NO,
+	T_COMMIT_HASH,
 	T_REVISION_NO,
 	T_END,
+	T_INVALID,
+};
+
+enum suffix {
+	S_INVALID,
+	S_ALPHA,
+	S_BETA,
+	S_PRE,
+	S_RC,
+	S_NONE,
+	S_CVS,
+	S_SVN,
+	S_GIT,
+	S_HG,
+	S_P,
 };
 
 struct blob {
@@ -33,164 +47,190 @@ struct blob {
 	size_t len;
 };
 
+struct token {
+	enum tok type;
+	enum suffix suffix;
+	uint64_t number;
+	struct blob value;
+};
+
+static enum suffix
+suffix_value (struct blob s)
+{
+	static const char *const names[] = {
+		[S_ALPHA] = "alpha", [S_BETA] = "beta", [S_PRE] = "pre", [S_RC] = "rc",
+		[S_CVS] = "cvs",     [S_SVN] = "svn",   [S_GIT] = "git", [S_HG] = "hg",
+		[S_P] = "p",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (names[i] && strlen (names[i]) == s.len && memcmp (names[i], s.p, s.len) == 0)
+			return (enum suffix) i;
+	}
+	return S_INVALID;
+}
+
+static struct blob
+take_while (struct blob *b, bool (*pred) (char))
+{
+	struct blob v = { b->p, 0 };
+
+	while (v.len < b->len && pred (b->p[v.len]))
+		v.len++;
+	b->p += v.len;
+	b->len -= v.len;
+	return v;
+}
+
 static bool
-islower_c (char c)
+is_digit (char c)
+{
+	return hull_version_isdigit (c);
+}
+
+static bool
+is_lower (char c)
 {
 	return c >= 'a' && c <= 'z';
 }
 
+static bool
+is_hex (char c)
+{
+	return is_digit (c) || (c >= 'a' && c <= 'f');
+}
+
+/* token_parse_digits(): apk_blob_pull_uint's value, wrapping in uint64_t. */
 static void
-next_token (int *type, struct blob *b)
+parse_digits (struct token *t, struct blob *b)
 {
-	int n = T_INVALID;
-
-	if (b->len == 0 || b->p[0] == 0) {
-		n = T_END;
-	} else if ((*type == T_DIGIT || *type == T_DIGIT_OR_ZERO) && islower_c (b->p[0])) {
-		n = T_LETTER;
-	} else if (*type == T_LETTER && hull_version_isdigit (b->p[0])) {
-		n = T_DIGIT;
-	} else if (*type == T_SUFFIX && hull_version_isdigit (b->p[0])) {
-		n = T_SUFFIX_NO;
-	} else {
-		if (b->p[0] == '.') {
-			n = T_DIGIT_OR_ZERO;
-		} else if (b->p[0] == '_') {
-			n = T_SUFFIX;
-		} else if (b->p[0] == '-' && b->len > 1 && b->p[1] == 'r') {
-			n = T_REVISION_NO;
-			b->p++, b->len--;
-		}
-		b->p++, b->len--;
-	}
-	if (n < *type && !((n == T_DIGIT_OR_ZERO && *type == T_DIGIT) ||
-			   (n == T_SUFFIX && *type == T_SUFFIX_NO) ||
-			   (n == T_DIGIT && *type == T_LETTER)))
-		n = T_INVALID;
-	*type = n;
+	t->value = take_while (b, is_digit);
+	t->number = 0;
+	for (size_t i = 0; i < t->value.len; i++)
+		t->number = t->number * 10u + (uint64_t) (t->value.p[i] - '0');
+	if (t->value.len == 0)
+		t->type = T_INVALID;
 }
 
-/* apk's suffix tables: pre-release suffixes get negative values, -4..-1. */
-static int
-suffix_value (const struct blob *b, size_t *len, bool *ok)
+static void
+token_first (struct token *t, struct blob *b)
 {
-	static const char *const pre[] = { "alpha", "beta", "pre", "rc" };
-	static const char *const post[] = { "cvs", "svn", "git", "hg", "p" };
-
-	*ok = true;
-	for (int v = 0; v < 4; v++) {
-		*len = strlen (pre[v]);
-		if (*len <= b->len && strncmp (pre[v], b->p, *len) == 0)
-			return v - 4;
-	}
-	for (int v = 0; v < 5; v++) {
-		*len = strlen (post[v]);
-		if (*len <= b->len && strncmp (post[v], b->p, *len) == 0)
-			return v;
-	}
-	*ok = false;
-	return -1;
+	t->type = T_INITIAL_DIGIT;
+	parse_digits (t, b);
 }
 
-/* Digits as apk accumulates them in an int; the wrap is done in unsigned arithmetic
- * (no undefined behaviour here) and converted like gcc's two's complement. */
-static int
-digits_value (const struct blob *b, size_t *i)
+static void
+token_next (struct token *t, struct blob *b)
 {
-	uint32_t v = 0;
-
-	while (*i < b->len && hull_version_isdigit (b->p[*i]))
-		v = v * 10u + (uint32_t) (b->p[(*i)++] - '0');
-	return (int) (int32_t) v;
-}
-
-static int
-get_token (int *type, struct blob *b)
-{
-	int v = 0, nt = T_INVALID;
-	size_t i = 0;
-	bool ok;
+	char c;
 
 	if (b->len == 0) {
-		*type = T_END;
-		return 0;
+		t->type = T_END;
+		return;
 	}
-	switch (*type) {
-	case T_DIGIT_OR_ZERO:
-		if (b->p[0] == '0') {
-			while (i < b->len && b->p[i] == '0')
-				i++;
-			nt = T_DIGIT;
-			v = -(int) i;
-			break;
-		}
-		/* fall through */
+	c = b->p[0];
+	if (is_lower (c) && t->type <= T_DIGIT) {
+		t->value = (struct blob){ b->p, 1 };
+		t->type = T_LETTER;
+		b->p++, b->len--;
+	} else if ((c == '.' && t->type <= T_DIGIT) ||
+		   (is_digit (c) && (t->type <= T_DIGIT || t->type == T_SUFFIX))) {
+		if (c == '.')
+			b->p++, b->len--;
+		t->type = t->type == T_SUFFIX ? T_SUFFIX_NO : T_DIGIT;
+		parse_digits (t, b);
+	} else if (c == '_' && t->type <= T_SUFFIX_NO) {
+		b->p++, b->len--;
+		t->value = take_while (b, is_lower);
+		t->suffix = suffix_value (t->value);
+		t->type = t->suffix == S_INVALID ? T_INVALID : T_SUFFIX;
+	} else if (c == '~' && t->type < T_COMMIT_HASH) {
+		b->p++, b->len--;
+		t->value = take_while (b, is_hex);
+		t->type = t->value.len ? T_COMMIT_HASH : T_INVALID;
+	} else if (c == '-' && t->type < T_REVISION_NO && b->len > 1 && b->p[1] == 'r') {
+		b->p += 2, b->len -= 2;
+		t->type = T_REVISION_NO;
+		parse_digits (t, b);
+	} else {
+		t->type = T_INVALID;
+	}
+}
+
+/* apk_blob_sort(): bytes, then length. */
+static int
+blob_sort (struct blob a, struct blob b)
+{
+	int rc = memcmp (a.p, b.p, a.len < b.len ? a.len : b.len);
+
+	if (rc)
+		return hull_version_sign (rc);
+	return (a.len > b.len) - (a.len < b.len);
+}
+
+static int
+token_cmp (const struct token *ta, const struct token *tb)
+{
+	uint64_t a, b;
+
+	switch (ta->type) {
 	case T_DIGIT:
+		/* A leading zero on either side: string order, like Gentoo. */
+		if (ta->value.p[0] == '0' || tb->value.p[0] == '0')
+			return blob_sort (ta->value, tb->value);
+		/* fall through */
+	case T_INITIAL_DIGIT:
 	case T_SUFFIX_NO:
 	case T_REVISION_NO:
-		v = digits_value (b, &i);
+		a = ta->number;
+		b = tb->number;
 		break;
 	case T_LETTER:
-		v = b->p[i++];
+		a = (unsigned char) ta->value.p[0];
+		b = (unsigned char) tb->value.p[0];
 		break;
 	case T_SUFFIX:
-		v = suffix_value (b, &i, &ok);
-		if (ok)
-			break;
-		/* fall through */
+		a = ta->suffix;
+		b = tb->suffix;
+		break;
 	default:
-		*type = T_INVALID;
-		return -1;
+		return blob_sort (ta->value, tb->value);
 	}
-	b->p += i;
-	b->len -= i;
-	if (b->len == 0)
-		*type = T_END;
-	else if (nt != T_INVALID)
-		*type = nt;
-	else
-		next_token (type, b);
-	return v;
+	return (a > b) - (a < b);
 }
 
 int
 hull_version_apk_check (const char *v)
 {
 	struct blob b = { v, strlen (v) };
-	int t = T_DIGIT;
+	struct token t = { 0 };
 
-	while (t != T_END && t != T_INVALID)
-		get_token (&t, &b);
-	if (t != T_END)
-		return HULL_VCHECK_REJECTED;
-	return *v ? HULL_VCHECK_VALID : HULL_VCHECK_ACCEPTED;
+	for (token_first (&t, &b); t.type < T_END; token_next (&t, &b))
+		;
+	return t.type == T_END ? HULL_VCHECK_VALID : HULL_VCHECK_REJECTED;
 }
 
-/* apk_version_compare_blob_fuzzy (a, b, FALSE). */
+/* apk_version_compare_fuzzy (a, b, false). */
 int
 hull_version_apk_cmp (const char *a, const char *b)
 {
 	struct blob x = { a, strlen (a) }, y = { b, strlen (b) };
-	int at = T_DIGIT, bt = T_DIGIT, tt;
-	int av = 0, bv = 0;
+	struct token ta = { 0 }, tb = { 0 };
 
-	while (at == bt && at != T_END && at != T_INVALID && av == bv) {
-		av = get_token (&at, &x);
-		bv = get_token (&bt, &y);
+	for (token_first (&ta, &x), token_first (&tb, &y); ta.type == tb.type && ta.type < T_END;
+	     token_next (&ta, &x), token_next (&tb, &y)) {
+		int rc = token_cmp (&ta, &tb);
+
+		if (rc)
+			return rc;
 	}
-	if (av != bv)
-		return av < bv ? -1 : 1;
-	if (at == bt)
+	if (ta.type == tb.type)
 		return 0;
-	/* Equal so far: the longer version is newer unless what follows is a
-	 * pre-release suffix. */
-	tt = at;
-	if (at == T_SUFFIX && get_token (&tt, &x) < 0)
+	/* Equal so far: the longer version is newer unless a pre-release suffix
+	 * follows. */
+	if (ta.type == T_SUFFIX && ta.suffix < S_NONE)
 		return -1;
-	tt = bt;
-	if (bt == T_SUFFIX && get_token (&tt, &y) < 0)
+	if (tb.type == T_SUFFIX && tb.suffix < S_NONE)
 		return 1;
-	if (at != bt)
-		return at > bt ? -1 : 1;
-	return 0;
+	return ta.type > tb.type ? -1 : 1;
 }

@@ -2,8 +2,9 @@
 /* RPM version ordering as rpm 4.18 implements it: rpmvercmp() (rpmio/rpmvercmp.c) on
  * each of epoch, version and release, the EVR split by parseEVR() (lib/rpmver.c):
  * leading digits followed by ':' are the epoch (missing: 0), the text after the last
- * '-' is the release, and a release is compared only when both sides have one
- * (rpmverCmp). rpmvercmp compares alternating runs of ASCII letters and digits,
+ * '-' is the release, and a missing release sorts before any release (rpmverCmp's
+ * compare_values; rpm's dependency matching, which ignores a missing release, is a
+ * different question from "which package is newer"). rpmvercmp compares alternating runs of ASCII letters and digits,
  * skipping every other byte as a separator: digits numerically and newer than letters,
  * letters by byte value; '~' sorts before everything, even the end of the string
  * ("1.0~rc1" < "1.0"), and '^' after the end but before anything else
@@ -169,7 +170,9 @@ hull_version_rpm_cmp (const char *a, const char *b)
 	rc = rpmvercmp (x.e, x.e_end, y.e, y.e_end);
 	if (!rc)
 		rc = rpmvercmp (x.v, x.v_end, y.v, y.v_end);
-	if (!rc && x.r && y.r)
-		rc = rpmvercmp (x.r, x.r_end, y.r, y.r_end);
-	return rc;
+	if (rc)
+		return rc;
+	if (!x.r || !y.r)
+		return (x.r != NULL) - (y.r != NULL);
+	return rpmvercmp (x.r, x.r_end, y.r, y.r_end);
 }

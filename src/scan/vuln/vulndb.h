@@ -143,8 +143,8 @@ struct hull_vulndb_header {
 
 struct hull_vulndb_rec {
 	uint32_t id, canonical, summary, details, url;
-	uint32_t cvss_v3, cvss_v4; /* vectors as given (string offsets, 0: none) */
-	uint32_t severity;	   /* database_specific severity/urgency (0: none) */
+	uint32_t cvss_v3, cvss_v4;   /* vectors as given (string offsets, 0: none) */
+	uint32_t severity;	     /* database_specific severity/urgency (0: none) */
 	uint32_t aliases, n_aliases; /* into the list section */
 };
 
