@@ -228,9 +228,9 @@ char *hull_image_rootfs_key (const char *chain_id, const struct hull_oci_idmap *
  * container records its use (hull_image_container_create does), else prune may
  * remove it. */
 char *hull_image_rootfs_get (struct hull_image_store *s, const char *store_root,
-			     const struct hull_image_resolved *img, const struct hull_oci_idmap *uid_map,
-			     size_t n_uid, const struct hull_oci_idmap *gid_map, size_t n_gid,
-			     hull_error_t *err);
+			     const struct hull_image_resolved *img,
+			     const struct hull_oci_idmap *uid_map, size_t n_uid,
+			     const struct hull_oci_idmap *gid_map, size_t n_gid, hull_error_t *err);
 
 /* Remove every cached rootfs that no container under STORE/containers uses, and
  * stale temporary builds; *removed counts rootfs directories. Takes the store lock. */
@@ -262,8 +262,8 @@ struct hull_image_container_opts {
  * points, mount an overlayfs on DIR/merged whose upper and work directories live in
  * DIR (owned by the container's root, the map of id 0). All under the store lock. On
  * error nothing is left. */
-int hull_image_container_create (struct hull_image_store *s, const char *store_root,
-				 const char *id, const struct hull_image_resolved *img,
+int hull_image_container_create (struct hull_image_store *s, const char *store_root, const char *id,
+				 const struct hull_image_resolved *img,
 				 const struct hull_image_container_opts *o,
 				 struct hull_image_container *out, hull_error_t *err);
 
@@ -293,16 +293,15 @@ struct hull_image_config {
 
 /* Parse an image config strictly: wrong types, more than HULL_IMAGE_ARGS_MAX entries,
  * Env entries without '=', a relative WorkingDir are errors naming the field. */
-struct hull_image_config *hull_image_config_parse (const char *buf, size_t len,
-						   hull_error_t *err);
+struct hull_image_config *hull_image_config_parse (const char *buf, size_t len, hull_error_t *err);
 struct hull_image_config *hull_image_config_free (struct hull_image_config *c);
 
 /* Resolve "user[:group]" as the container tools do: numbers as they are, names from
  * the image's etc/passwd and etc/group read through the rootfs resolver (capped,
  * strictly parsed). A user without a group gets its passwd group (0 for an unknown
  * number); *home (may be NULL) receives the passwd home directory or NULL. */
-int hull_image_user_lookup (int rootfd, const char *spec, uint32_t *uid, uint32_t *gid,
-			    char **home, hull_error_t *err);
+int hull_image_user_lookup (int rootfd, const char *spec, uint32_t *uid, uint32_t *gid, char **home,
+			    hull_error_t *err);
 
 struct hull_image_volume {
 	const char *source; /* host path, absolute and existing (the caller checks) */
@@ -321,7 +320,9 @@ struct hull_image_run_opts {
 	const char *user;     /* NULL: the image's User, else root */
 	const char *hostname; /* NULL: the spec's */
 	const char *rootfs;   /* root.path */
-	const char *const *cap_add, *const *cap_drop; /* "NET_RAW" or "CAP_NET_RAW", "ALL" */
+	/* --cap-add, --cap-drop: "net_raw", "NET_RAW" or "CAP_NET_RAW"; drop also "ALL" */
+	const char *const *cap_add;
+	const char *const *cap_drop;
 	size_t n_cap_add, n_cap_drop;
 	const char *image_name; /* annotation run.oci.hull.image */
 	bool read_only;		/* root.readonly, tmpfs on /tmp and /run */

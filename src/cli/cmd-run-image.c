@@ -184,8 +184,9 @@ parse_args (struct run_image *a, int argc, char **argv)
 		return hull_cli_usage (CMD, "--network `%s`: only none and host are supported",
 				       a->network);
 	if (a->detach && (a->tty || a->rm))
-		return hull_cli_usage (CMD, "-d cannot be combined with %s (`hull delete` removes "
-					    "a detached container)",
+		return hull_cli_usage (CMD,
+				       "-d cannot be combined with %s (`hull delete` removes "
+				       "a detached container)",
 				       a->tty ? "-t" : "--rm");
 	build_env (a);
 	return build_volumes (a);
@@ -279,6 +280,40 @@ make_config (struct run_image *a, const struct hull_image_resolved *img,
 	return hull_image_bundle_config (ic, &o, err);
 }
 
+/* Put fd on stdin, stdout or stderr: those must survive the container's execve. */
+static int
+set_stdio (int fd, int target)
+{
+	return dup3 (fd, target, 0); /* check-style: allow stdio of the container */
+}
+
+/* A detached container's stdout and stderr go to DIR/log (the container tools keep
+ * them too): it must not hold the caller's terminal or pipe open after `run -d`
+ * returns. hull's own stdout and stderr are put back afterwards. */
+static int
+run_detached (const struct hull_oci_config *cfg, const struct hull_run_options *opts,
+	      const char *dir, hull_error_t *err)
+{
+	_cleanup_free_ char *path = hull_xasprintf ("%s/log", dir);
+	_cleanup_close_ int log = -EBADF, out = -EBADF, errfd = -EBADF;
+	int status = 0, r;
+
+	log = open (path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (log < 0)
+		return hull_error_make (err, errno, "open `%s`", path);
+	fflush (stdout);
+	fflush (stderr);
+	out = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	errfd = fcntl (STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (out < 0 || errfd < 0 || set_stdio (log, STDOUT_FILENO) < 0 ||
+	    set_stdio (log, STDERR_FILENO) < 0)
+		return hull_error_make (err, errno, "redirect output to `%s`", path);
+	r = hull_runtime_run (cfg, opts, &status, err);
+	set_stdio (out, STDOUT_FILENO);
+	set_stdio (errfd, STDERR_FILENO);
+	return r;
+}
+
 /* Validate, admit and run the bundle in c->dir. Returns the exit code. */
 static int
 run_bundle (struct hull_cli_globals *g, struct run_image *a, const struct hull_image_container *c)
@@ -304,11 +339,13 @@ run_bundle (struct hull_cli_globals *g, struct run_image *a, const struct hull_i
 		/* Without -i the container's stdin is empty, as with the container tools. */
 		int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd >= 0 && fd != STDIN_FILENO) {
-			dup3 (fd, STDIN_FILENO, 0);
+			set_stdio (fd, STDIN_FILENO);
 			close (fd);
 		}
 	}
-	if (hull_runtime_run (cfg, &opts, &status, &err) < 0)
+	r = a->detach ? run_detached (cfg, &opts, c->dir, &err)
+		      : hull_runtime_run (cfg, &opts, &status, &err);
+	if (r < 0)
 		return hull_cli_fail (CMD, &err);
 	if (a->detach) {
 		printf ("%s\n", a->name);

@@ -20,9 +20,9 @@ static const char run_help[] =
 	"    hull [GLOBAL OPTIONS] run [OPTIONS] ID\n"
 	"    hull [GLOBAL OPTIONS] run [IMAGE OPTIONS] IMAGE [CMD [ARGS...]]\n"
 	"\n"
-	"    The first form (OCI runtime mode) is used when the first argument is a valid\n"
-	"    container id and --bundle is given or ./config.json exists; otherwise the\n"
-	"    argument is an image reference in the store (`localhost/busybox:latest`:\n"
+	"    The first form (OCI runtime mode) is used when --bundle is given, or when the\n"
+	"    first argument is a valid container id and ./config.json exists; otherwise\n"
+	"    the argument is an image reference in the store (`localhost/busybox:latest`:\n"
 	"    with no default registry, references hold a '/').\n"
 	"\n"
 	"DESCRIPTION (OCI runtime mode)\n"
@@ -172,16 +172,16 @@ create_or_run (struct hull_cli_globals *g, int argc, char **argv, bool create)
 	return opts.mode == HULL_RUN_FOREGROUND ? status : 0;
 }
 
-/* OCI runtime mode when the first positional is a valid container id and a bundle is
- * there (--bundle given, or ./config.json); image mode otherwise, including when an
- * option only image mode knows comes first. Documented in run_help. */
+/* OCI runtime mode when --bundle is given, or the first positional is a valid container
+ * id and ./config.json exists; image mode otherwise, including when an option only
+ * image mode knows comes first. Documented in run_help. */
 static bool
 is_oci_run (int argc, char **argv)
 {
-	static const char *const with_value[] = { "bundle", "b", "pid-file", "console-socket",
+	static const char *const with_value[] = { "bundle",	  "b", "pid-file", "console-socket",
 						  "preserve-fds", NULL };
-	static const char *const flags[] = { "detach", "d", "tty", "t", "no-new-keyring",
-					     "no-pivot", NULL };
+	static const char *const flags[] = { "detach",	       "d",	   "tty", "t",
+					     "no-new-keyring", "no-pivot", NULL };
 	const char *bundle = NULL;
 	bool bundle_given = false;
 
@@ -191,25 +191,29 @@ is_oci_run (int argc, char **argv)
 		bool known = false, takes = false;
 
 		if (strcmp (a, "--") == 0 || a[0] != '-' || a[1] == '\0') {
-			const char *pos = strcmp (a, "--") == 0 ? (i + 1 < argc ? argv[i + 1] : "") : a;
+			const char *pos =
+				strcmp (a, "--") == 0 ? (i + 1 < argc ? argv[i + 1] : "") : a;
 			_cleanup_free_ char *cfg = NULL;
 			hull_error_t err = { 0 };
-			if (hull_runtime_validate_id (pos, &err) < 0)
-				return false;
+			/* --bundle only means something to OCI mode: let it report a bad id. */
 			if (bundle_given)
 				return true;
+			if (hull_runtime_validate_id (pos, &err) < 0)
+				return false;
 			cfg = hull_xasprintf ("%s/config.json", bundle ? bundle : ".");
 			return access (cfg, F_OK) == 0;
 		}
 		for (size_t k = 0; with_value[k] && !known; k++)
-			known = takes = strlen (with_value[k]) == n && strncmp (with_value[k], name, n) == 0;
+			known = takes = strlen (with_value[k]) == n &&
+					strncmp (with_value[k], name, n) == 0;
 		for (size_t k = 0; flags[k] && !known; k++)
 			known = strlen (flags[k]) == n && strncmp (flags[k], name, n) == 0;
 		if (!known)
 			return false;
 		if (takes && (n == 1 ? name[0] == 'b' : strncmp (name, "bundle", n) == 0)) {
 			bundle_given = true;
-			bundle = name[n] == '=' ? name + n + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
+			bundle =
+				name[n] == '=' ? name + n + 1 : (i + 1 < argc ? argv[i + 1] : NULL);
 		}
 		if (takes && name[n] != '=')
 			i++;

@@ -136,7 +136,8 @@ read_etc (int rootfd, const char *name, hull_error_t *err)
 	while (got < (size_t) st.st_size) {
 		ssize_t n = read (fd, buf + got, (size_t) st.st_size - got);
 		if (n <= 0)
-			return hull_error_make (err, n < 0 ? errno : EIO, "read image %s", path), NULL;
+			return hull_error_make (err, n < 0 ? errno : EIO, "read image %s", path),
+			       NULL;
 		got += (size_t) n;
 	}
 	if (memchr (buf, '\0', got))
@@ -169,8 +170,8 @@ find_entry (char *buf, const char *file, size_t n_fields, size_t key_field, cons
 			*p++ = '\0';
 		}
 		if (n != n_fields || p != NULL)
-			return hull_error_make (err, EINVAL, "image /etc/%s:%zu: not %zu fields", file,
-						line_no, n_fields);
+			return hull_error_make (err, EINVAL, "image /etc/%s:%zu: not %zu fields",
+						file, line_no, n_fields);
 		if (strcmp (f[key_field], key) == 0)
 			return 1;
 	}
@@ -274,8 +275,7 @@ env_set (json_t *env, const char *kv)
 	size_t klen = strcspn (kv, "="), i;
 	json_t *x;
 
-	json_array_foreach (env, i, x)
-	{
+	json_array_foreach (env, i, x) {
 		const char *s = json_string_value (x);
 		if (s && strncmp (s, kv, klen) == 0 && s[klen] == '=') {
 			json_array_set_new (env, i, json_string (kv));
@@ -291,8 +291,7 @@ env_has (json_t *env, const char *key)
 	size_t klen = strlen (key), i;
 	json_t *x;
 
-	json_array_foreach (env, i, x)
-	{
+	json_array_foreach (env, i, x) {
 		const char *s = json_string_value (x);
 		if (s && strncmp (s, key, klen) == 0 && s[klen] == '=')
 			return true;
@@ -344,8 +343,9 @@ set_user (json_t *proc, const struct hull_image_config *ic, const struct hull_im
 	if (spec && spec[0] != '\0' &&
 	    hull_image_user_lookup (o->rootfd, spec, &uid, &gid, &home, err) < 0)
 		return hull_error_ret (err);
-	json_object_set_new (proc, "user", json_pack ("{s:I, s:I}", "uid", (json_int_t) uid, "gid",
-						      (json_int_t) gid));
+	json_object_set_new (
+		proc, "user",
+		json_pack ("{s:I, s:I}", "uid", (json_int_t) uid, "gid", (json_int_t) gid));
 	/* HOME as the container tools set it: from passwd, else "/". */
 	if (!env_has (env, "HOME")) {
 		_cleanup_free_ char *kv = hull_xasprintf ("HOME=%s", home ? home : "/");
@@ -355,8 +355,8 @@ set_user (json_t *proc, const struct hull_image_config *ic, const struct hull_im
 }
 
 static int
-set_process (json_t *proc, const struct hull_image_config *ic,
-	     const struct hull_image_run_opts *o, hull_error_t *err)
+set_process (json_t *proc, const struct hull_image_config *ic, const struct hull_image_run_opts *o,
+	     hull_error_t *err)
 {
 	json_t *env = json_object_get (proc, "env");
 	const char *cwd = o->workdir;
@@ -364,8 +364,8 @@ set_process (json_t *proc, const struct hull_image_config *ic,
 	if (cwd == NULL)
 		cwd = ic->working_dir && ic->working_dir[0] ? ic->working_dir : "/";
 	if (!hull_path_is_clean_absolute (cwd))
-		return hull_error_make (err, EINVAL, "working directory `%s`: not a clean absolute path",
-					cwd);
+		return hull_error_make (err, EINVAL,
+					"working directory `%s`: not a clean absolute path", cwd);
 	json_object_set_new (proc, "cwd", json_string (cwd));
 	json_object_set_new (proc, "terminal", json_boolean (o->terminal));
 	for (size_t i = 0; i < ic->env.n; i++)
@@ -417,8 +417,8 @@ set_caps (json_t *proc, const struct hull_image_run_opts *o, hull_error_t *err)
 
 	for (size_t k = 0; k < 2; k++)
 		for (size_t i = 0; i < (k ? o->n_cap_add : o->n_cap_drop); i++) {
-			_cleanup_free_ char *name = cap_name (k ? o->cap_add[i] : o->cap_drop[i],
-							       err);
+			_cleanup_free_ char *name =
+				cap_name (k ? o->cap_add[i] : o->cap_drop[i], err);
 			if (name == NULL)
 				return hull_error_ret (err);
 			if (k && strcmp (name, "ALL") == 0)
@@ -458,11 +458,10 @@ set_mounts (json_t *root, const struct hull_image_run_opts *o, hull_error_t *err
 		if (v->source[0] != '/')
 			return hull_error_make (err, EINVAL, "volume `%s`: relative source",
 						v->source);
-		json_array_append_new (mounts, json_pack ("{s:s, s:s, s:s, s:[s,s,s,s]}",
-							  "destination", v->dest, "type", "bind",
-							  "source", v->source, "options", "rbind",
-							  v->readonly ? "ro" : "rw", "nosuid",
-							  "nodev"));
+		json_array_append_new (
+			mounts, json_pack ("{s:s, s:s, s:s, s:[s,s,s,s]}", "destination", v->dest,
+					   "type", "bind", "source", v->source, "options", "rbind",
+					   v->readonly ? "ro" : "rw", "nosuid", "nodev"));
 	}
 	return 0;
 }
@@ -521,8 +520,8 @@ hull_image_bundle_config (const struct hull_image_config *ic, const struct hull_
 		return NULL;
 	set_network (root, o);
 	set_annotations (root, ic, o);
-	json_object_set_new (root, "root", json_pack ("{s:s, s:b}", "path", o->rootfs, "readonly",
-						      o->read_only));
+	json_object_set_new (root, "root",
+			     json_pack ("{s:s, s:b}", "path", o->rootfs, "readonly", o->read_only));
 	if (o->hostname)
 		json_object_set_new (root, "hostname", json_string (o->hostname));
 	text = json_dumps (root, JSON_INDENT (2));

@@ -57,8 +57,8 @@ hull_image_chain_id (const char *const *diff_ids, size_t n, char out[HULL_IMAGE_
 		return hull_error_make (err, EINVAL, "rootfs.diff_ids: no layers");
 	for (size_t i = 0; i < n; i++)
 		if (!hull_image_digest_valid (diff_ids[i]))
-			return hull_error_make (err, EINVAL, "rootfs.diff_ids[%zu]: not a sha256 digest",
-						i);
+			return hull_error_make (err, EINVAL,
+						"rootfs.diff_ids[%zu]: not a sha256 digest", i);
 	snprintf (out, HULL_IMAGE_DIGEST_MAX, "%s", diff_ids[0]);
 	for (size_t i = 1; i < n; i++) {
 		_cleanup_free_ char *text = hull_xasprintf ("%s %s", out, diff_ids[i]);
@@ -71,8 +71,7 @@ hull_image_chain_id (const char *const *diff_ids, size_t n, char out[HULL_IMAGE_
 
 /* The chain id of a config's rootfs.diff_ids (hull_image_config_check ran first). */
 static int
-config_chain_id (const char *config, size_t len, char out[HULL_IMAGE_DIGEST_MAX],
-		 hull_error_t *err)
+config_chain_id (const char *config, size_t len, char out[HULL_IMAGE_DIGEST_MAX], hull_error_t *err)
 {
 	_cleanup_ (json_decrefp) json_t *root = NULL;
 	_cleanup_free_ const char **v = NULL;
@@ -86,11 +85,11 @@ config_chain_id (const char *config, size_t len, char out[HULL_IMAGE_DIGEST_MAX]
 	if (!json_is_array (ids))
 		return hull_error_make (err, EINVAL, "image config: rootfs.diff_ids: not an array");
 	v = hull_xreallocarray (NULL, json_array_size (ids) + 1, sizeof *v);
-	json_array_foreach (ids, i, x)
-	{
+	json_array_foreach (ids, i, x) {
 		v[i] = json_string_value (x);
 		if (v[i] == NULL)
-			return hull_error_make (err, EINVAL, "rootfs.diff_ids[%zu]: not a string", i);
+			return hull_error_make (err, EINVAL, "rootfs.diff_ids[%zu]: not a string",
+						i);
 	}
 	return hull_image_chain_id (v, json_array_size (ids), out, err);
 }
@@ -153,7 +152,8 @@ lookup (struct hull_image_store *s, const char *arg, struct hull_image_entry *ou
 					     ref.digest);
 		}
 		hull_image_ref_clear (&ref);
-		return r < 0 ? hull_error_make (err, ENOENT, "image `%s`: not in the store", arg) : 0;
+		return r < 0 ? hull_error_make (err, ENOENT, "image `%s`: not in the store", arg)
+			     : 0;
 	}
 	nl = strlen (name);
 	if (hull_image_store_list (s, &v, &n, err) == 0)
@@ -249,7 +249,8 @@ to_unpack_map (const struct hull_oci_idmap *m, size_t n, struct hull_unpack_idma
 {
 	*out = n ? hull_xreallocarray (NULL, n, sizeof **out) : NULL;
 	for (size_t i = 0; i < n; i++)
-		(*out)[i] = (struct hull_unpack_idmap){ m[i].container_id, m[i].host_id, m[i].size };
+		(*out)[i] =
+			(struct hull_unpack_idmap){ m[i].container_id, m[i].host_id, m[i].size };
 	return n;
 }
 
@@ -346,8 +347,8 @@ hull_image_rootfs_get (struct hull_image_store *s, const char *store_root,
 		       size_t n_uid, const struct hull_oci_idmap *gid_map, size_t n_gid,
 		       hull_error_t *err)
 {
-	_cleanup_free_ char *key = hull_image_rootfs_key (img->chain_id, uid_map, n_uid, gid_map,
-							  n_gid);
+	_cleanup_free_ char *key =
+		hull_image_rootfs_key (img->chain_id, uid_map, n_uid, gid_map, n_gid);
 	_cleanup_close_ int dir = -EBADF;
 	struct stat st;
 	int r;
@@ -360,9 +361,10 @@ hull_image_rootfs_get (struct hull_image_store *s, const char *store_root,
 		return NULL;
 	}
 	if (fstatat (dir, key, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		r = S_ISDIR (st.st_mode) ? 0
-					 : hull_error_make (err, ENOTDIR, "rootfs cache `%s/rootfs/%s`",
-							    store_root, key);
+		r = S_ISDIR (st.st_mode)
+			    ? 0
+			    : hull_error_make (err, ENOTDIR, "rootfs cache `%s/rootfs/%s`",
+					       store_root, key);
 	else if (errno == ENOENT)
 		r = build_rootfs (s, dir, key, img, uid_map, n_uid, gid_map, n_gid, err);
 	else
@@ -548,8 +550,8 @@ container_setup (struct hull_image_store *s, const char *store_root, const char 
 		 const struct hull_image_resolved *img, const struct hull_image_container_opts *o,
 		 struct hull_image_container *out, hull_error_t *err)
 {
-	_cleanup_free_ char *key = hull_image_rootfs_key (img->chain_id, o->uid_map, o->n_uid,
-							  o->gid_map, o->n_gid);
+	_cleanup_free_ char *key =
+		hull_image_rootfs_key (img->chain_id, o->uid_map, o->n_uid, o->gid_map, o->n_gid);
 	_cleanup_close_ int containers = -EBADF, cdir = -EBADF;
 
 	containers = open_dir (store_root, "containers", err);

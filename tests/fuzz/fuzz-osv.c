@@ -90,6 +90,19 @@ as_index (const uint8_t *data, size_t size)
 	free (copy);
 }
 
+static void
+cleanup (void)
+{
+	static const char *const names[] = { "rec.json", "rec.idx", "raw.idx" };
+	char path[128];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf (path, sizeof path, "%s/%s", dir, names[i]);
+		unlink (path);
+	}
+	rmdir (dir);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -104,6 +117,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 		snprintf (dir, sizeof dir, "/tmp/fuzz-osv-XXXXXX");
 		if (mkdtemp (dir) == NULL)
 			abort ();
+		atexit (cleanup);
 	}
 	ret = hull_osv_parse ((const char *) data, size, 1 << 20, "fuzz.json", &r, &err);
 	hull_osv_record_clear (&r);

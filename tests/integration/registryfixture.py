@@ -224,7 +224,7 @@ class Proxy:
     def __init__(self, upstream, cert, key, ca):
         self.upstream, self.ca = upstream, ca
         self.mode, self.log = {}, []
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -312,7 +312,9 @@ class Proxy:
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
         with self.lock:
-            cut = mode.pop("cut", None) if "/blobs/" in path and r.status == 200 else None
+            cut = None
+            if "/blobs/" in path and r.status == 200 and len(body) > mode.get("cut", len(body)):
+                cut = mode.pop("cut")
         if cut is not None:
             h.wfile.write(body[:cut])
             h.wfile.flush()
@@ -357,7 +359,8 @@ class Env:
         lay.finish(m, tag)
         skopeo_push(lay.path, tag, registry or self.reg, repo, self.certdir, creds=creds)
         info = {"manifest": m, "config": config, "layers": layers, "layout": lay.path}
-        self.images[repo + ":" + tag] = info
+        key = repo + ":" + tag
+        self.images[key if registry is None else registry.domain + "/" + key] = info
         return info
 
     def push_index(self, repo, tag, seed):

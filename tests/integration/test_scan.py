@@ -432,3 +432,30 @@ def test_scan_image_equals_sbom(env, tmp_path):
     key = lambda x: (x["id"], x["package"]["name"], x["package"]["version"])  # noqa: E731
     assert {key(x) for x in img["findings"]} == {key(x) for x in via_sbom["findings"]}
     assert {(i, n) for i, n, _ in map(key, img["findings"])} == EXPECTED
+
+
+def test_scan_foreign_sbom(env, tmp_path):
+    """An SBOM as other tools write it: the source package only in the purl's `upstream`
+    qualifier, the OS component last, no hull properties."""
+    bom = {
+        "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "metadata": {"component": {"type": "container", "name": "other/app"}},
+        "components": [
+            {"type": "library", "name": "libssl3", "version": "3.0.11-1~deb12u1",
+             "purl": "pkg:deb/debian/libssl3@3.0.11-1~deb12u1?arch=amd64&upstream=openssl"
+                     "&distro=debian-12"},
+            {"type": "library", "name": "libssl3-fixed", "version": "3.0.13-1~deb12u1",
+             "purl": "pkg:deb/debian/libssl3-fixed@3.0.13-1~deb12u1?upstream=openssl"},
+            {"type": "operating-system", "name": "debian", "version": "12"},
+        ],
+    }
+    f = tmp_path / "other.cdx.json"
+    f.write_text(json.dumps(bom))
+    doc, got = findings(hull("scan", str(f), "--db", env["db"], "--format", "json",
+                             check=0).stdout)
+    assert got == {("CVE-2099-1001", "libssl3")}
+    assert doc["target"] == "other/app"
+    assert doc["findings"][0]["package"]["sourceName"] == "openssl"
+    f.write_text(json.dumps(bom)[:-5])  # truncated: an error naming the file
+    p = hull("scan", str(f), "--db", env["db"])
+    assert p.returncode == 125 and "other.cdx.json" in p.stderr

@@ -237,7 +237,8 @@ has_string (json_t *a, const char *s)
 	json_t *x;
 
 	json_array_foreach (a, i, x)
-	if (strcmp (json_string_value (x), s) == 0) return true;
+		if (strcmp (json_string_value (x), s) == 0)
+			return true;
 	return false;
 }
 
@@ -277,11 +278,12 @@ test_bundle_image (void **state)
 	assert_string_equal (jstr (ann, "run.oci.hull.image"), "localhost/x:1");
 	assert_true (json_is_true (json_object_get (json_object_get (j, "root"), "readonly")));
 	assert_string_equal (jstr (json_object_get (j, "root"), "path"), "/some/rootfs");
-	json_array_foreach (mounts, i, m) run |= strcmp (jstr (m, "destination"), "/run") == 0;
+	json_array_foreach (mounts, i, m)
+		run |= strcmp (jstr (m, "destination"), "/run") == 0;
 	assert_true (run);
-	assert_int_equal (json_array_size (json_object_get (json_object_get (p, "capabilities"),
-							   "bounding")),
-			  0);
+	assert_int_equal (
+		json_array_size (json_object_get (json_object_get (p, "capabilities"), "bounding")),
+		0);
 	json_decref (j);
 }
 
@@ -292,10 +294,22 @@ test_bundle_options (void **state)
 	const char *add[] = { "net_bind_service", "CAP_CHOWN" }, *drop[] = { "chown" };
 	struct hull_image_volume vols[] = { { "/src", "/dst", true } };
 	struct hull_image_run_opts o = {
-		.args = args, .n_args = 2, .env = env, .n_env = 2, .volumes = vols,
-		.n_volumes = 1, .workdir = "/tmp", .user = "4242:7", .hostname = "h",
-		.cap_add = add, .n_cap_add = 2, .cap_drop = drop, .n_cap_drop = 1,
-		.read_only = false, .host_network = true, .terminal = true,
+		.args = args,
+		.n_args = 2,
+		.env = env,
+		.n_env = 2,
+		.volumes = vols,
+		.n_volumes = 1,
+		.workdir = "/tmp",
+		.user = "4242:7",
+		.hostname = "h",
+		.cap_add = add,
+		.n_cap_add = 2,
+		.cap_drop = drop,
+		.n_cap_drop = 1,
+		.read_only = false,
+		.host_network = true,
+		.terminal = true,
 	};
 	hull_error_t err = { 0 };
 	json_t *j = build (CFG ("{\"Env\":[\"A=1\"],\"Entrypoint\":[\"/e\"],\"Cmd\":[\"c\"]}"), &o,
@@ -319,8 +333,7 @@ test_bundle_options (void **state)
 	assert_true (has_string (json_object_get (caps, "effective"), "CAP_CHOWN"));
 	assert_string_equal (jstr (j, "hostname"), "h");
 	assert_true (json_is_false (json_object_get (json_object_get (j, "root"), "readonly")));
-	json_array_foreach (json_object_get (j, "mounts"), i, m)
-	{
+	json_array_foreach (json_object_get (j, "mounts"), i, m) {
 		if (strcmp (jstr (m, "destination"), "/dst") == 0)
 			bind = strcmp (jstr (m, "source"), "/src") == 0 &&
 			       has_string (json_object_get (m, "options"), "ro");
@@ -329,7 +342,8 @@ test_bundle_options (void **state)
 	assert_true (bind);
 	assert_false (run); /* /run is the image's own when the root is writable */
 	ns = json_object_get (json_object_get (j, "linux"), "namespaces");
-	json_array_foreach (ns, i, m) net |= strcmp (jstr (m, "type"), "network") == 0;
+	json_array_foreach (ns, i, m)
+		net |= strcmp (jstr (m, "type"), "network") == 0;
 	assert_false (net);
 	json_decref (j);
 }

@@ -154,16 +154,17 @@ put_image (const char *ref)
 			"\"application/vnd.oci.image.manifest.v1+json\","
 			"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
 			"\"digest\":\"%s\",\"size\":%zu},\"layers\":["
-			"{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"%s\","
+			"{\"mediaType\":\"application/"
+			"vnd.oci.image.layer.v1.tar\",\"digest\":\"%s\","
 			"\"size\":%lld},"
-			"{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"%s\","
+			"{\"mediaType\":\"application/"
+			"vnd.oci.image.layer.v1.tar\",\"digest\":\"%s\","
 			"\"size\":%lld}]}",
 			cd, strlen (config), b1, (long long) st1.st_size, b2,
 			(long long) st2.st_size);
 	}
-	assert_int_equal (hull_image_store_put_buf (fx.s, manifest, strlen (manifest), NULL, md,
-						    &err),
-			  0);
+	assert_int_equal (
+		hull_image_store_put_buf (fx.s, manifest, strlen (manifest), NULL, md, &err), 0);
 	assert_int_equal (hull_image_store_tag (fx.s, ref, md,
 						"application/vnd.oci.image.manifest.v1+json",
 						(int64_t) strlen (manifest), &err),
@@ -228,8 +229,8 @@ test_rootfs_cache (void **state)
 	bool root = geteuid () == 0;
 
 	assert_int_equal (hull_image_resolve (fx.s, "localhost/test:1", &img, &err), 0);
-	p1 = hull_image_rootfs_get (fx.s, fx.store, &img, root ? &map : NULL, root, root ? &map : NULL,
-				    root, &err);
+	p1 = hull_image_rootfs_get (fx.s, fx.store, &img, root ? &map : NULL, root,
+				    root ? &map : NULL, root, &err);
 	assert_non_null (p1);
 	f = hull_xasprintf ("%s/home/user", p1);
 	/* The upper layer won, and the owner went through the map. */
@@ -283,7 +284,8 @@ test_container (void **state)
 	if (geteuid () != 0)
 		skip ();
 	assert_int_equal (hull_image_resolve (fx.s, "localhost/test:1", &img, &err), 0);
-	assert_int_equal (hull_image_container_create (fx.s, fx.store, "c1", &img, &o, &c, &err), 0);
+	assert_int_equal (hull_image_container_create (fx.s, fx.store, "c1", &img, &o, &c, &err),
+			  0);
 	assert_true (c.mounted);
 	assert_true (hull_image_container_is (c.dir));
 	assert_true (mounted (c.rootfs));
@@ -311,7 +313,8 @@ test_container (void **state)
 	hull_image_container_clear (&c);
 	/* Read-only without new mount points: the cache itself, no mount. */
 	o.writable = false;
-	assert_int_equal (hull_image_container_create (fx.s, fx.store, "c2", &img, &o, &c, &err), 0);
+	assert_int_equal (hull_image_container_create (fx.s, fx.store, "c2", &img, &o, &c, &err),
+			  0);
 	assert_false (c.mounted);
 	assert_non_null (strstr (c.rootfs, "/rootfs/"));
 	assert_int_equal (hull_image_container_release (c.dir, &err), 0);

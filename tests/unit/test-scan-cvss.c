@@ -31,7 +31,8 @@ static const struct {
 	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N", 3.1, "CVE-2014-3566 (POODLE)" },
 	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", 8.8, "CVE-2012-0384" },
 	{ "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H", 7.8, "CVE-2015-1098" },
-	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:H/A:N", 6.8, "CVE-2008-1447 (DNS cache poisoning)" },
+	{ "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:N/I:H/A:N", 6.8,
+	  "CVE-2008-1447 (DNS cache poisoning)" },
 	{ "CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 6.8, "CVE-2014-2005" },
 	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:L/I:N/A:N", 5.8, "CVE-2010-0467" },
 	{ "CVSS:3.1/AV:L/AC:L/PR:H/UI:N/S:C/C:H/I:H/A:H", 8.2, "CVE-2016-5729" },
@@ -42,7 +43,8 @@ static const struct {
 	{ "CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N", 4.6, "CVE-2014-2019" },
 	{ "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", 6.5, "CVE-2015-0971" },
 	{ "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", 5.5, "local information leak" },
-	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 7.5, "CVE-2023-44487 (HTTP/2 rapid reset)" },
+	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", 7.5,
+	  "CVE-2023-44487 (HTTP/2 rapid reset)" },
 	{ "CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:H/I:H/A:H", 7.0, "local race (AC:H)" },
 	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", 0.0, "no impact" },
 	{ "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:N/I:N/A:N", 0.0, "no impact, scope changed" },
@@ -64,7 +66,8 @@ test_published_scores (void **state)
 		double score = -1;
 
 		if (hull_cvss3_base_score (published[i].vector, &score, &err) < 0)
-			fail_msg ("%s: `%s` refused: %s", published[i].source, published[i].vector, err.msg);
+			fail_msg ("%s: `%s` refused: %s", published[i].source, published[i].vector,
+				  err.msg);
 		if (fabs (score - published[i].score) > 1e-9)
 			fail_msg ("%s: `%s` scored %.10g, published %.1f", published[i].source,
 				  published[i].vector, score, published[i].score);
@@ -148,7 +151,8 @@ test_malformed (void **state)
 		if (hull_cvss3_base_score (bad[i].vector, &score, &err) >= 0)
 			fail_msg ("`%s` accepted (%.1f)", bad[i].vector, score);
 		if (!strstr (err.msg, bad[i].reason))
-			fail_msg ("`%s`: message `%s` lacks `%s`", bad[i].vector, err.msg, bad[i].reason);
+			fail_msg ("`%s`: message `%s` lacks `%s`", bad[i].vector, err.msg,
+				  bad[i].reason);
 		assert_non_null (strstr (err.msg, "CVSS vector"));
 	}
 	memset (big, 'A', sizeof big - 1);
@@ -172,8 +176,8 @@ test_severity (void **state)
 		double score;
 		enum hull_severity sev;
 	} cases[] = {
-		{ 0.0, HULL_SEV_UNKNOWN },  { 0.1, HULL_SEV_LOW },	 { 3.9, HULL_SEV_LOW },
-		{ 4.0, HULL_SEV_MEDIUM },   { 6.9, HULL_SEV_MEDIUM },	 { 7.0, HULL_SEV_HIGH },
+		{ 0.0, HULL_SEV_UNKNOWN },  { 0.1, HULL_SEV_LOW },	{ 3.9, HULL_SEV_LOW },
+		{ 4.0, HULL_SEV_MEDIUM },   { 6.9, HULL_SEV_MEDIUM },	{ 7.0, HULL_SEV_HIGH },
 		{ 8.9, HULL_SEV_HIGH },	    { 9.0, HULL_SEV_CRITICAL }, { 10.0, HULL_SEV_CRITICAL },
 		{ -1.0, HULL_SEV_UNKNOWN }, { 10.1, HULL_SEV_UNKNOWN }, { NAN, HULL_SEV_UNKNOWN },
 	};
@@ -185,7 +189,8 @@ test_severity (void **state)
 	assert_string_equal (hull_severity_name (HULL_SEV_UNKNOWN), "UNKNOWN");
 	assert_string_equal (hull_severity_name ((enum hull_severity) 77), "UNKNOWN");
 	for (int s = 0; s < HULL_SEV_MAX; s++)
-		assert_int_equal (hull_severity_parse (hull_severity_name ((enum hull_severity) s)), s);
+		assert_int_equal (hull_severity_parse (hull_severity_name ((enum hull_severity) s)),
+				  s);
 	assert_int_equal (hull_severity_parse ("high"), HULL_SEV_HIGH);
 	assert_int_equal (hull_severity_parse ("Critical"), HULL_SEV_CRITICAL);
 	assert_int_equal (hull_severity_parse ("MODERATE"), HULL_SEV_MEDIUM);

@@ -697,6 +697,37 @@ test_jar_nested_cap (void **state)
 	inv_free (&inv);
 }
 
+/* The decompression budget covers nested archives too; past it the archive fails. */
+static void
+test_jar_budget (void **state)
+{
+	struct hull_inventory inv = { 0 };
+	struct hull_lang_ctx c;
+	hull_error_t err = { 0 };
+	size_t len, inner_len, big = 600u << 10;
+	_cleanup_free_ uint8_t *zeros = calloc (1, big), *inner = NULL, *ear = NULL;
+	struct zent ie[] = { { "data.bin", zeros, big } };
+	struct zent e[3];
+
+	(void) state;
+	inner = make_zip (ie, 1, &inner_len);
+	for (size_t i = 0; i < 3; i++)
+		e[i] = (struct zent){ i == 0   ? "a.jar"
+				      : i == 1 ? "b.jar"
+					       : "c.jar",
+				      inner, inner_len };
+	ear = make_zip (e, 3, &len);
+	hull_lang_ctx_init (&c, &inv, NULL);
+	c.jar_budget = 1u << 20;
+	/* the nested jars are small: reading them fits, their data entries are not read */
+	OK (hull_lang_jar_read (&c, -1, ear, len, "ok.ear", &err));
+	/* a budget below what the nested archives themselves take stops the outer one */
+	c.jar_budget = inner_len * 2;
+	FAILS (hull_lang_jar_read (&c, -1, ear, len, "bomb.ear", &err), "zip bomb");
+	hull_lang_ctx_clear (&c);
+	inv_free (&inv);
+}
+
 /* ---- Go ---- */
 
 static const char sentinel_start[] = "0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6";
@@ -811,6 +842,36 @@ test_gobin_synthetic (void **state)
 	assert_non_null (p);
 	assert_string_equal (p->purl, "pkg:golang/stdlib@v1.21.5");
 
+	/* no section headers (strip --strip-sections): found in the writable PT_LOAD
+	 * segment, as Go's reader does */
+	{
+		struct hull_inventory i2 = { 0 };
+		struct hull_lang_ctx c2;
+		_cleanup_free_ uint8_t *nosect = malloc (len + 56);
+		uint8_t *ph = nosect + len;
+
+		memcpy (nosect, elf, len);
+		memset (ph, 0, 56);
+		le (nosect + 0x28, 0, 8);      /* e_shoff */
+		le (nosect + 0x20, len, 8);    /* e_phoff */
+		le (nosect + 0x36, 56, 2);     /* e_phentsize */
+		le (nosect + 0x38, 1, 2);      /* e_phnum */
+		le (ph, 1, 4);		       /* PT_LOAD */
+		le (ph + 4, 6, 4);	       /* PF_R | PF_W */
+		le (ph + 8, 0x40, 8);	       /* p_offset: the build info */
+		le (ph + 0x20, len - 0x40, 8); /* p_filesz */
+		hull_lang_ctx_init (&c2, &i2, NULL);
+		OK (hull_lang_gobin_read (&c2, -1, nosect, len + 56, "stripped", &err));
+		assert_int_equal (i2.n_pkgs, 5);
+		assert_non_null (find (&i2, HULL_PKG_GOLANG, "github.com/fork/net", "v0.2.0"));
+		/* the same segment read-only: not searched */
+		le (ph + 4, 4, 4);
+		inv_free (&i2);
+		OK (hull_lang_gobin_read (&c2, -1, nosect, len + 56, "stripped", &err));
+		assert_int_equal (i2.n_pkgs, 0);
+		hull_lang_ctx_clear (&c2);
+		inv_free (&i2);
+	}
 	/* pre-1.18 pointer format: refused with a reason */
 	old = make_go_elf ("go1.16", "path\tx\n", 0, &old_len);
 	assert_true (hull_lang_gobin_read (&c, -1, old, old_len, "old", &err) < 0);
@@ -1241,11 +1302,14 @@ int
 main (void)
 {
 	const struct CMUnitTest tests[] = {
-		T (test_purls),	    T (test_python),	     T (test_npm_locks),
-		T (test_npm_bad),   T (test_cargo),	     T (test_ruby),
-		T (test_jar),	    T (test_jar_nested_cap), T (test_gobin_synthetic),
-		T (test_walk),	    T (test_real_python),    T (test_real_npm),
-		T (test_real_jars), T (test_real_ruby),	     T (test_real_go),
+		T (test_purls),	     T (test_python),
+		T (test_npm_locks),  T (test_npm_bad),
+		T (test_cargo),	     T (test_ruby),
+		T (test_jar),	     T (test_jar_nested_cap),
+		T (test_jar_budget), T (test_gobin_synthetic),
+		T (test_walk),	     T (test_real_python),
+		T (test_real_npm),   T (test_real_jars),
+		T (test_real_ruby),  T (test_real_go),
 	};
 	return cmocka_run_group_tests_name ("scan-lang", tests, setup, teardown);
 }

@@ -51,8 +51,8 @@ check_pairs (enum hull_vscheme s, const char *name, const struct pair *p, size_t
 		int back = sign (hull_version_cmp (s, p[i].b, p[i].a));
 
 		if (got != p[i].want || back != -p[i].want) {
-			print_error ("%s: cmp(`%s`, `%s`) = %d (reverse %d), want %d\n", name, p[i].a,
-				     p[i].b, got, back, p[i].want);
+			print_error ("%s: cmp(`%s`, `%s`) = %d (reverse %d), want %d\n", name,
+				     p[i].a, p[i].b, got, back, p[i].want);
 			bad++;
 		}
 	}
@@ -90,19 +90,19 @@ static const struct pair dpkg_pairs[] = {
 	{ "2.36-9+deb12u4", "2.36-9+deb12u10", -1 },
 	{ "1:2.38.1-5+deb12u1", "2.39", 1 },
 	{ "0.9", "0.10~", -1 },
-	{ "a", "b", -1 },	  /* accepted with a warning, ordered as dpkg orders it */
-	{ "1.0", "1.0\xc3\xa9", -1 }, /* high bytes: a warning too */
+	{ "a", "b", -1 },	       /* accepted with a warning, ordered as dpkg orders it */
+	{ "1.0", "1.0\xc3\xa9", -1 },  /* high bytes: a warning too */
 	{ "1.0\xc3\xa9", "1.0+", -1 }, /* and they sort between letters and ASCII symbols */
-	{ "1.0", "", -1 },	  /* empty: refused, after every accepted version */
-	{ "1:", "1.0", 1 },	  /* nothing after the colon: refused */
-	{ "1.0-", "9", 1 },	  /* empty revision: refused */
-	{ "x:1", "9", 1 },	  /* epoch not a number: refused */
-	{ "-1:1", "9", 1 },	  /* negative epoch */
-	{ "2147483648:1", "9", 1 }, /* epoch > INT_MAX */
-	{ "2147483647:1", "9", 1 }, /* the largest epoch is fine */
-	{ "1 2", "9", 1 },	  /* embedded space */
-	{ " 1.0 ", "1.0", 0 },	  /* surrounding blanks are trimmed */
-	{ "+1:2", "1:2", 0 },	  /* strtol takes a sign */
+	{ "1.0", "", -1 },	       /* empty: refused, after every accepted version */
+	{ "1:", "1.0", 1 },	       /* nothing after the colon: refused */
+	{ "1.0-", "9", 1 },	       /* empty revision: refused */
+	{ "x:1", "9", 1 },	       /* epoch not a number: refused */
+	{ "-1:1", "9", 1 },	       /* negative epoch */
+	{ "2147483648:1", "9", 1 },    /* epoch > INT_MAX */
+	{ "2147483647:1", "9", 1 },    /* the largest epoch is fine */
+	{ "1 2", "9", 1 },	       /* embedded space */
+	{ " 1.0 ", "1.0", 0 },	       /* surrounding blanks are trimmed */
+	{ "+1:2", "1:2", 0 },	       /* strtol takes a sign */
 };
 
 /* rpm's tests/rpmvercmp.at. */
@@ -163,12 +163,12 @@ static const struct pair semver_pairs[] = {
 	{ "v1.2", "v1.2.0", 0 }, /* Go's short forms */
 	{ "v1", "v1.0.0", 0 },
 	{ "1.0.0-Z", "1.0.0-a", -1 }, /* ASCII order */
-	{ "1.0.0-1a", "1.0.0-1", 1 },	/* alphanumeric after numeric */
+	{ "1.0.0-1a", "1.0.0-1", 1 }, /* alphanumeric after numeric */
 	{ "18446744073709551616.0.0", "18446744073709551615.0.0", 1 },
 	{ "1.0.0-x-y", "1.0.0-x", 1 },
-	{ "01.0.0", "9.0.0", 1 },	/* leading zero: invalid, after valid */
-	{ "1.0.0-01", "9.0.0", 1 },	/* numeric pre-release identifier with a leading zero */
-	{ "1.0", "9.0.0", 1 },		/* two parts without v: invalid */
+	{ "01.0.0", "9.0.0", 1 },   /* leading zero: invalid, after valid */
+	{ "1.0.0-01", "9.0.0", 1 }, /* numeric pre-release identifier with a leading zero */
+	{ "1.0", "9.0.0", 1 },	    /* two parts without v: invalid */
 	{ "1.0.0-", "9.0.0", 1 },
 	{ "1.0.0+", "9.0.0", 1 },
 	{ "1.0.0-a..b", "9.0.0", 1 },
@@ -216,7 +216,7 @@ static const struct pair pep440_pairs[] = {
 	{ " 1.0 ", "1.0", 0 },
 	{ "1.0a.", "1.0a0", 0 },
 	{ "1.0.post", "1.0", 1 },
-	{ "1.0-", "9", 1 },	 /* invalid */
+	{ "1.0-", "9", 1 }, /* invalid */
 	{ "1.0+", "9", 1 },
 	{ "1.0+a..b", "9", 1 },
 	{ "1.0alphabet", "9", 1 },
@@ -396,24 +396,33 @@ test_ecosystems (void **state)
 		const char *eco;
 		enum hull_vscheme s;
 	} cases[] = {
-		{ "Debian", HULL_VS_DPKG },	  { "Debian:12", HULL_VS_DPKG },
-		{ "Ubuntu:22.04:LTS", HULL_VS_DPKG }, { "Alpine:v3.18", HULL_VS_APK },
-		{ "Red Hat", HULL_VS_RPM },	  { "Red Hat:enterprise_linux:9::appstream", HULL_VS_RPM },
-		{ "Rocky Linux:9", HULL_VS_RPM },   { "AlmaLinux:8", HULL_VS_RPM },
+		{ "Debian", HULL_VS_DPKG },
+		{ "Debian:12", HULL_VS_DPKG },
+		{ "Ubuntu:22.04:LTS", HULL_VS_DPKG },
+		{ "Alpine:v3.18", HULL_VS_APK },
+		{ "Red Hat", HULL_VS_RPM },
+		{ "Red Hat:enterprise_linux:9::appstream", HULL_VS_RPM },
+		{ "Rocky Linux:9", HULL_VS_RPM },
+		{ "AlmaLinux:8", HULL_VS_RPM },
 		{ "SUSE:Linux Enterprise Server 15 SP5", HULL_VS_RPM },
-		{ "PyPI", HULL_VS_PEP440 },	  { "npm", HULL_VS_SEMVER },
-		{ "Go", HULL_VS_SEMVER },	  { "crates.io", HULL_VS_SEMVER },
-		{ "Maven", HULL_VS_MAVEN },	  { "RubyGems", HULL_VS_GEM },
-		{ "Packagist", HULL_VS_UNKNOWN }, { "debian", HULL_VS_UNKNOWN },
-		{ "Debianx", HULL_VS_UNKNOWN },	  { "", HULL_VS_UNKNOWN },
+		{ "PyPI", HULL_VS_PEP440 },
+		{ "npm", HULL_VS_SEMVER },
+		{ "Go", HULL_VS_SEMVER },
+		{ "crates.io", HULL_VS_SEMVER },
+		{ "Maven", HULL_VS_MAVEN },
+		{ "RubyGems", HULL_VS_GEM },
+		{ "Packagist", HULL_VS_UNKNOWN },
+		{ "debian", HULL_VS_UNKNOWN },
+		{ "Debianx", HULL_VS_UNKNOWN },
+		{ "", HULL_VS_UNKNOWN },
 		{ NULL, HULL_VS_UNKNOWN },
 	};
 
 	(void) state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		if (hull_vscheme_for_ecosystem (cases[i].eco) != cases[i].s)
-			fail_msg ("ecosystem `%s`: want scheme %d", cases[i].eco ? cases[i].eco : "(null)",
-				  cases[i].s);
+			fail_msg ("ecosystem `%s`: want scheme %d",
+				  cases[i].eco ? cases[i].eco : "(null)", cases[i].s);
 	}
 }
 
@@ -448,9 +457,12 @@ static void
 gen_hostile (char *buf, size_t cap)
 {
 	static const char *const pieces[] = {
-		"0",  "1",   "01", "10", "9",  "a",	"Z",	 "rc", ".",  "-",	"_",  "+", "~",
-		"^",  ":",   "!",  "v",  "-r", "_p", "alpha", "sp", "..", " ",	"\t", "\xff", "\x80",
-		"dev", "post", "pre", "99999999999999999999", "final", "snapshot",
+		"0",	 "1",	     "01",  "10",   "9",   "a",
+		"Z",	 "rc",	     ".",   "-",    "_",   "+",
+		"~",	 "^",	     ":",   "!",    "v",   "-r",
+		"_p",	 "alpha",    "sp",  "..",   " ",   "\t",
+		"\xff",	 "\x80",     "dev", "post", "pre", "99999999999999999999",
+		"final", "snapshot",
 	};
 	size_t len = 0, n = rng () % 8;
 
@@ -475,7 +487,7 @@ gen_hostile (char *buf, size_t cap)
 static void
 test_total_order (void **state)
 {
-	enum { N = 90 };
+	enum { N = 64 };
 	static char v[N][64];
 
 	(void) state;
@@ -491,14 +503,16 @@ test_total_order (void **state)
 				int ij = sign (hull_version_cmp (sc, v[i], v[j]));
 
 				if (ij != -sign (hull_version_cmp (sc, v[j], v[i])))
-					fail_msg ("scheme %d: `%s` vs `%s` not antisymmetric", sc, v[i], v[j]);
-				for (int k = 0; k < N; k += 3) {
+					fail_msg ("scheme %d: `%s` vs `%s` not antisymmetric", sc,
+						  v[i], v[j]);
+				for (int k = 0; k < N; k += 4) {
 					int jk = sign (hull_version_cmp (sc, v[j], v[k]));
 					int ik = sign (hull_version_cmp (sc, v[i], v[k]));
 
 					if (ij <= 0 && jk <= 0 && ik > 0)
-						fail_msg ("scheme %d: `%s` <= `%s` <= `%s` but not transitive", sc,
-							  v[i], v[j], v[k]);
+						fail_msg ("scheme %d: `%s` <= `%s` <= `%s` but not "
+							  "transitive",
+							  sc, v[i], v[j], v[k]);
 				}
 			}
 		}
@@ -609,10 +623,10 @@ have_tool (const char *name)
 	return false;
 }
 
-#define SKIP_ORACLE(name, why)                                                                  \
-	do {                                                                                    \
-		print_message ("oracle %s: skipped: %s\n", name, why);                         \
-		skip ();                                                                        \
+#define SKIP_ORACLE(name, why)                                                                     \
+	do {                                                                                       \
+		print_message ("oracle %s: skipped: %s\n", name, why);                             \
+		skip ();                                                                           \
 	} while (0)
 
 /* A pool of versions: fixed ones plus generated ones, deduplicated loosely. */
@@ -718,8 +732,9 @@ check_batch (const char *name, enum hull_vscheme s, const struct pool *pairs, co
 		}
 		if (our_a != (oka == 1) || our_b != (okb == 1)) {
 			if (bad++ < 20)
-				print_error ("oracle %s: accepts `%s`: %d, `%s`: %d; hull: %d, %d\n", name, a,
-					     oka, b, okb, our_a, our_b);
+				print_error (
+					"oracle %s: accepts `%s`: %d, `%s`: %d; hull: %d, %d\n",
+					name, a, oka, b, okb, our_a, our_b);
 			continue;
 		}
 		if (!oka || !okb)
@@ -728,8 +743,8 @@ check_batch (const char *name, enum hull_vscheme s, const struct pool *pairs, co
 		got = sign (hull_version_cmp (s, a, b));
 		if (got != sign (want)) {
 			if (bad++ < 20)
-				print_error ("oracle %s: `%s` vs `%s`: oracle %d, hull %d\n", name, a, b,
-					     sign (want), got);
+				print_error ("oracle %s: `%s` vs `%s`: oracle %d, hull %d\n", name,
+					     a, b, sign (want), got);
 			continue;
 		}
 		agreed++;
@@ -749,7 +764,8 @@ pairs_input (const struct pool *pairs, size_t *len)
 	buf = malloc (cap);
 	assert_non_null (buf);
 	for (size_t i = 0; i + 1 < pairs->n; i += 2)
-		off += (size_t) snprintf (buf + off, cap - off, "%s\t%s\n", pairs->v[i], pairs->v[i + 1]);
+		off += (size_t) snprintf (buf + off, cap - off, "%s\t%s\n", pairs->v[i],
+					  pairs->v[i + 1]);
 	*len = off;
 	return buf;
 }
@@ -787,17 +803,102 @@ gen_from (char *buf, size_t cap, const char *const *pieces, size_t n_pieces, siz
 	}
 }
 
-#define GEN(buf, pieces, max) gen_from (buf, sizeof buf, pieces, sizeof pieces / sizeof pieces[0], max)
+#define GEN(buf, pieces, max)                                                                      \
+	gen_from (buf, sizeof buf, pieces, sizeof pieces / sizeof pieces[0], max)
 
-/* dpkg: one `dpkg --compare-versions A OP B` per pair, OP being hull's answer, so
- * exit 0 means agreement; plus acceptance (exit 2 on a version dpkg refuses). */
+/* dpkg: one `dpkg --compare-versions A OP B` per question, OP being hull's answer, so
+ * exit 0 means agreement; a version dpkg refuses makes it exit 2. Up to DPKG_JOBS run
+ * at once (each is mostly exec and start-up). */
+enum { DPKG_JOBS = 4 };
+
+struct dpkg_job {
+	pid_t pid;
+	const char *a, *b;
+	int hull; /* hull's answer: -1, 0, 1, or 2 for "refused" */
+};
+
+static pid_t
+dpkg_spawn (const char *a, const char *op, const char *b)
+{
+	char *argv[] = { "dpkg", "--compare-versions", (char *) a, (char *) op, (char *) b, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int rc;
+
+	posix_spawn_file_actions_init (&fa);
+	posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY | O_CLOEXEC, 0);
+	posix_spawn_file_actions_addopen (&fa, 1, "/dev/null", O_WRONLY | O_CLOEXEC, 0);
+	posix_spawn_file_actions_addopen (&fa, 2, "/dev/null", O_WRONLY | O_CLOEXEC, 0);
+	rc = posix_spawnp (&pid, "dpkg", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy (&fa);
+	assert_int_equal (rc, 0);
+	return pid;
+}
+
+static int
+dpkg_wait (pid_t pid)
+{
+	int status;
+
+	while (waitpid (pid, &status, 0) < 0)
+		assert_int_equal (errno, EINTR);
+	return WIFEXITED (status) ? WEXITSTATUS (status) : 128;
+}
+
 static int
 dpkg_says (const char *a, const char *op, const char *b)
 {
-	char *argv[] = { "dpkg", "--compare-versions", (char *) a, (char *) op, (char *) b, NULL };
-	_cleanup_free_ char *out = NULL;
+	return dpkg_wait (dpkg_spawn (a, op, b));
+}
 
-	return run_tool (argv, "", 0, &out);
+/* Ask dpkg about pairs[] (a, b, a, b, ...) DPKG_JOBS at a time; count agreements. */
+static size_t
+dpkg_check_pairs (const struct pool *pairs, size_t *agreed, size_t *refused)
+{
+	struct dpkg_job jobs[DPKG_JOBS];
+	size_t bad = 0, n_jobs = 0;
+
+	for (size_t i = 0; i + 1 < pairs->n || n_jobs > 0;) {
+		if (i + 1 < pairs->n && n_jobs < DPKG_JOBS) {
+			struct dpkg_job *j = &jobs[n_jobs++];
+			bool ok_a, ok_b;
+
+			j->a = pairs->v[i];
+			j->b = pairs->v[i + 1];
+			i += 2;
+			ok_a = accepted (HULL_VS_DPKG, j->a);
+			ok_b = accepted (HULL_VS_DPKG, j->b);
+			if (!ok_a || !ok_b) {
+				/* hull refuses one: dpkg must too ("" is dpkg's "no version") */
+				j->a = j->b = ok_a ? j->b : j->a;
+				j->hull = 2;
+				j->pid = *j->a ? dpkg_spawn (j->a, "eq", j->a) : 0;
+			} else {
+				j->hull = sign (hull_version_cmp (HULL_VS_DPKG, j->a, j->b));
+				j->pid = dpkg_spawn (j->a,
+						     j->hull < 0   ? "lt"
+						     : j->hull > 0 ? "gt"
+								   : "eq",
+						     j->b);
+			}
+			continue;
+		}
+		/* Collect the oldest job. */
+		{
+			struct dpkg_job j = jobs[0];
+			int rc = j.pid ? dpkg_wait (j.pid) : 2;
+
+			memmove (jobs, jobs + 1, --n_jobs * sizeof *jobs);
+			if (j.hull == 2 ? rc == 2 : rc == 0) {
+				*(j.hull == 2 ? refused : agreed) += 1;
+			} else if (bad++ < 20) {
+				print_error ("oracle dpkg: `%s` vs `%s`: hull %d (2: refused), "
+					     "dpkg exit %d\n",
+					     j.a, j.b, j.hull, rc);
+			}
+		}
+	}
+	return bad;
 }
 
 enum { DPKG_GENERATED = 600 };
@@ -806,15 +907,18 @@ static void
 dpkg_pool (struct pool *pool)
 {
 	static const char *const epochs[] = { "", "", "", "", "0:", "1:", "2:", "10:", "01:" };
-	static const char *const first[] = { "0", "1", "2", "9", "10", "01", "00", "100", "2023", "a" };
-	static const char *const pieces[] = {
-		".",  "+",  "~",  ":",	   "a",	    "b",     "z",     "A",     "Z",  "rc", "beta",
-		"~rc", "~~", "0", "1",	   "9",	    "10",    "01",    ".0",    "+dfsg", "~bpo",
-		"_",  "!",  "\xc3\xa9", "+really", ".1", "~beta1", "git2021", "~~a", "."
-	};
-	static const char *const revs[] = { "",	    "",	      "",    "-1",    "-0",	"-1ubuntu1",
-					    "-1+b1", "-1~bpo11+1", "-2", "-1.1", "-0.1", "-a",
-					    "-1~", "-1+",	  "-10", "-1-2", "-+", "-1_1" };
+	static const char *const first[] = { "0",  "1",	 "2",	"9",	"10",
+					     "01", "00", "100", "2023", "a" };
+	static const char *const pieces[] = { ".",    "+",	"~",	   ":",	       "a",
+					      "b",    "z",	"A",	   "Z",	       "rc",
+					      "beta", "~rc",	"~~",	   "0",	       "1",
+					      "9",    "10",	"01",	   ".0",       "+dfsg",
+					      "~bpo", "_",	"!",	   "\xc3\xa9", "+really",
+					      ".1",   "~beta1", "git2021", "~~a",      "." };
+	static const char *const revs[] = { "",		 "",	  "",		"-1",  "-0",
+					    "-1ubuntu1", "-1+b1", "-1~bpo11+1", "-2",  "-1.1",
+					    "-0.1",	 "-a",	  "-1~",	"-1+", "-10",
+					    "-1-2",	 "-+",	  "-1_1" };
 	_cleanup_free_ char *out = NULL;
 	char *argv[] = { "dpkg-query", "-W", "-f=${Version}\\n", NULL };
 	char buf[96];
@@ -834,8 +938,8 @@ dpkg_pool (struct pool *pool)
 		char up[64];
 
 		GEN (up, pieces, 5);
-		snprintf (buf, sizeof buf, "%s%s%s%s", PICK (epochs), PICK (first), rng () % 3 ? up : "",
-			  PICK (revs));
+		snprintf (buf, sizeof buf, "%s%s%s%s", PICK (epochs), PICK (first),
+			  rng () % 3 ? up : "", PICK (revs));
 		pool_add (pool, buf);
 	}
 }
@@ -845,8 +949,16 @@ test_oracle_dpkg (void **state)
 {
 	static const char *const acceptance[] = {
 		/* (nothing starting with '-': dpkg would read it as an option) */
-		"1:",	 ":1",	    "a:1",	"1:2:3", "1-",	 "1 2",   " 1",    "1 ",    "+1:2",	"99999999999:1", "2147483648:1", "2147483647:1",
-		"1:-1",	 "1.0-a-b", "1.0--1",	"a",	 "1_2",	 "1.0-1_1", "0:a",   "\t1.0",
+		"1:",		":1",
+		"a:1",		"1:2:3",
+		"1-",		"1 2",
+		" 1",		"1 ",
+		"+1:2",		"99999999999:1",
+		"2147483648:1", "2147483647:1",
+		"1:-1",		"1.0-a-b",
+		"1.0--1",	"a",
+		"1_2",		"1.0-1_1",
+		"0:a",		"\t1.0",
 	};
 	struct pool pool = { 0 };
 	size_t bad = 0, agreed = 0, refused = 0;
@@ -863,40 +975,18 @@ test_oracle_dpkg (void **state)
 		bool ours = accepted (HULL_VS_DPKG, acceptance[i]);
 
 		if ((rc == 0) != ours || (rc != 0 && rc != 2)) {
-			print_error ("oracle dpkg: `%s`: dpkg exit %d, hull accepts %d\n", acceptance[i], rc,
-				     ours);
+			print_error ("oracle dpkg: `%s`: dpkg exit %d, hull accepts %d\n",
+				     acceptance[i], rc, ours);
 			bad++;
 		}
 	}
-	/* One dpkg process per pair: about 1,200 of them keeps this under ~10 s. */
-	pairs = make_pairs (HULL_VS_DPKG, &pool, 150);
-	for (size_t i = 0; i + 1 < pairs.n; i += 2) {
-		const char *a = pairs.v[i], *b = pairs.v[i + 1];
-		int c = sign (hull_version_cmp (HULL_VS_DPKG, a, b)), rc;
-
-		/* A version hull refuses must make dpkg fail (exit 2) too. */
-		if (!accepted (HULL_VS_DPKG, a) || !accepted (HULL_VS_DPKG, b)) {
-			const char *r = accepted (HULL_VS_DPKG, a) ? b : a;
-
-			rc = *r ? dpkg_says (r, "eq", r) : 2; /* dpkg reads "" as no version */
-			if (rc != 2 && bad++ < 20)
-				print_error ("oracle dpkg: `%s`: hull refuses, dpkg exit %d\n", r, rc);
-			refused += rc == 2;
-			continue;
-		}
-		rc = dpkg_says (a, c < 0 ? "lt" : c > 0 ? "gt" : "eq", b);
-		if (rc != 0) {
-			if (bad++ < 20)
-				print_error ("oracle dpkg: `%s` vs `%s`: hull says %d, dpkg exit %d\n", a, b, c,
-					     rc);
-			continue;
-		}
-		agreed++;
-	}
+	/* One dpkg process per pair, four at a time: ~2,300 pairs in a few seconds. */
+	pairs = make_pairs (HULL_VS_DPKG, &pool, 1000);
+	bad += dpkg_check_pairs (&pairs, &agreed, &refused);
 	print_message ("oracle dpkg: %zu ordered pairs and %zu refusals agree (%zu versions, %zu "
 		       "installed), %zu disagree\n",
 		       agreed, refused, pool.n, pool.n - DPKG_GENERATED, bad);
-	assert_true (agreed > 1000);
+	assert_true (agreed > 2000);
 	pool_free (&pairs);
 	pool_free (&pool);
 	assert_int_equal (bad, 0);
@@ -907,9 +997,11 @@ test_oracle_rpm (void **state)
 {
 	static const char *const epochs[] = { "", "", "", "", "0:", "1:", "2:", "01:", ":" };
 	static const char *const pieces[] = {
-		"0", "1", "2", "10", "01", "001", "a",	 "b",	"rc",  "alpha", "Z", ".", "..",
-		"_", "+", "~", "~~", "^",  "^^",  "-",	 "1.0", "git", "20230101", "el9", "fc38", "%",
-		"p1", "~rc1", "^git1", "9999999999999999999999",
+		"0",	"1", "2",   "10",    "01",	 "001",
+		"a",	"b", "rc",  "alpha", "Z",	 ".",
+		"..",	"_", "+",   "~",     "~~",	 "^",
+		"^^",	"-", "1.0", "git",   "20230101", "el9",
+		"fc38", "%", "p1",  "~rc1",  "^git1",	 "9999999999999999999999",
 	};
 	char *argv[] = { "rpm", "--eval",
 			 "%{lua: for l in io.lines() do local a, b = l:match(\"^(.-)\\t(.*)$\") "
@@ -933,29 +1025,31 @@ test_oracle_rpm (void **state)
 	pool_free (&pool);
 }
 
-static const char py_oracle[] =
-	"import sys\n"
-	"from packaging.version import Version, InvalidVersion\n"
-	"def p(s):\n"
-	"    try:\n"
-	"        return Version(s)\n"
-	"    except InvalidVersion:\n"
-	"        return None\n"
-	"for line in sys.stdin.buffer:\n"
-	"    a, b = line.rstrip(b'\\n').split(b'\\t')\n"
-	"    x, y = p(a.decode('latin-1')), p(b.decode('latin-1'))\n"
-	"    c = '-' if x is None or y is None else (x > y) - (x < y)\n"
-	"    print(int(x is not None), int(y is not None), c)\n";
+static const char py_oracle[] = "import sys\n"
+				"from packaging.version import Version, InvalidVersion\n"
+				"def p(s):\n"
+				"    try:\n"
+				"        return Version(s)\n"
+				"    except InvalidVersion:\n"
+				"        return None\n"
+				"for line in sys.stdin.buffer:\n"
+				"    a, b = line.rstrip(b'\\n').split(b'\\t')\n"
+				"    x, y = p(a.decode('latin-1')), p(b.decode('latin-1'))\n"
+				"    c = '-' if x is None or y is None else (x > y) - (x < y)\n"
+				"    print(int(x is not None), int(y is not None), c)\n";
 
 static void
 pep440_pool (struct pool *pool)
 {
-	static const char *const pre_l[] = { "a", "b", "c", "rc", "alpha", "beta", "pre", "preview", "A", "RC", "Alpha" };
+	static const char *const pre_l[] = { "a",   "b",       "c", "rc", "alpha", "beta",
+					     "pre", "preview", "A", "RC", "Alpha" };
 	static const char *const post_l[] = { "post", "rev", "r", "POST" };
 	static const char *const seps[] = { "", "", ".", "-", "_" };
 	static const char *const nums[] = { "", "0", "1", "2", "10", "01", "00" };
-	static const char *const rel[] = { "0", "1", "1.0", "1.0.0", "1.2", "1.10", "2", "1.0.0.0", "01.2", "1.02" };
-	static const char *const local[] = { "", "", "", "+1", "+abc", "+ABC.1", "+1.2", "+a-b_c", "+0", "+1.a", "+01" };
+	static const char *const rel[] = { "0",	   "1", "1.0",	   "1.0.0", "1.2",
+					   "1.10", "2", "1.0.0.0", "01.2",  "1.02" };
+	static const char *const local[] = { "",     "",       "",   "+1",   "+abc", "+ABC.1",
+					     "+1.2", "+a-b_c", "+0", "+1.a", "+01" };
 	static const char *const noise[] = { "-", "_", ".", "!", "+", "x", "v", " ", "..", "1" };
 
 	for (int i = 0; i < 1500; i++) {
@@ -965,18 +1059,21 @@ pep440_pool (struct pool *pool)
 		len = (size_t) snprintf (buf, sizeof buf, "%s%s%s", rng () % 6 ? "" : "v",
 					 rng () % 8 ? "" : "1!", PICK (rel));
 		if (rng () % 2)
-			len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s%s%s", PICK (seps),
-						  PICK (pre_l), PICK (seps), PICK (nums));
+			len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s%s%s",
+						  PICK (seps), PICK (pre_l), PICK (seps),
+						  PICK (nums));
 		if (rng () % 3 == 0) {
 			if (rng () % 3 == 0)
-				len += (size_t) snprintf (buf + len, sizeof buf - len, "-%s", PICK (nums));
+				len += (size_t) snprintf (buf + len, sizeof buf - len, "-%s",
+							  PICK (nums));
 			else
-				len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s%s%s", PICK (seps),
-							  PICK (post_l), PICK (seps), PICK (nums));
+				len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s%s%s",
+							  PICK (seps), PICK (post_l), PICK (seps),
+							  PICK (nums));
 		}
 		if (rng () % 3 == 0)
-			len += (size_t) snprintf (buf + len, sizeof buf - len, "%sdev%s%s", PICK (seps),
-						  PICK (seps), PICK (nums));
+			len += (size_t) snprintf (buf + len, sizeof buf - len, "%sdev%s%s",
+						  PICK (seps), PICK (seps), PICK (nums));
 		len += (size_t) snprintf (buf + len, sizeof buf - len, "%s", PICK (local));
 		if (rng () % 10 == 0 && len > 0 && len + 3 < sizeof buf) {
 			/* noise: insert a piece somewhere */
@@ -1007,28 +1104,29 @@ test_oracle_pep440 (void **state)
 			argv[0] = (char *) pythons[i];
 	}
 	if (!argv[0])
-		SKIP_ORACLE ("pep440", "python3 with the `packaging` module (python3-packaging) not found");
+		SKIP_ORACLE ("pep440",
+			     "python3 with the `packaging` module (python3-packaging) not found");
 	rng_state = 0x5851f42d4c957f2dull;
 	pep440_pool (&pool);
 	run_batch_oracle ("pep440", HULL_VS_PEP440, argv, &pool, 3000, false);
 	pool_free (&pool);
 }
 
-static const char rb_oracle[] =
-	"STDIN.binmode\n"
-	"STDIN.each_line do |l|\n"
-	"  a, b = l.chomp(\"\\n\").split(\"\\t\", -1)\n"
-	"  x = Gem::Version.correct?(a) ? Gem::Version.new(a) : nil\n"
-	"  y = Gem::Version.correct?(b) ? Gem::Version.new(b) : nil\n"
-	"  puts \"#{x ? 1 : 0} #{y ? 1 : 0} #{x && y ? (x <=> y) : '-'}\"\n"
-	"end\n";
+static const char rb_oracle[] = "STDIN.binmode\n"
+				"STDIN.each_line do |l|\n"
+				"  a, b = l.chomp(\"\\n\").split(\"\\t\", -1)\n"
+				"  x = Gem::Version.correct?(a) ? Gem::Version.new(a) : nil\n"
+				"  y = Gem::Version.correct?(b) ? Gem::Version.new(b) : nil\n"
+				"  puts \"#{x ? 1 : 0} #{y ? 1 : 0} #{x && y ? (x <=> y) : '-'}\"\n"
+				"end\n";
 
 static void
 test_oracle_gem (void **state)
 {
 	static const char *const pieces[] = {
-		".0", ".1", ".10", ".a", ".pre", ".rc1", ".B", "-1", "-pre", "-a.1", ".0.0", "-rc.1",
-		"1",  "a",  ".beta", ".2", ".01", "--1", ".", "..", "-", "b2", ".Z", ".0.a",
+		".0",	".1",	".10",	".a",	 ".pre", ".rc1", ".B",	  "-1",
+		"-pre", "-a.1", ".0.0", "-rc.1", "1",	 "a",	 ".beta", ".2",
+		".01",	"--1",	".",	"..",	 "-",	 "b2",	 ".Z",	  ".0.a",
 	};
 	char *argv[] = { "ruby", "-e", (char *) rb_oracle, NULL };
 	struct pool pool = { 0 };
@@ -1050,7 +1148,8 @@ test_oracle_gem (void **state)
 }
 
 static const char js_oracle[] =
-	"const paths = ['/usr/lib/node_modules/npm/node_modules/semver', '/usr/share/nodejs/semver'];\n"
+	"const paths = ['/usr/lib/node_modules/npm/node_modules/semver', "
+	"'/usr/share/nodejs/semver'];\n"
 	"let semver = null;\n"
 	"for (const p of paths) { try { semver = require(p); break; } catch (e) {} }\n"
 	"const lines = require('fs').readFileSync(0, 'latin1').split('\\n');\n"
@@ -1067,10 +1166,12 @@ static void
 test_oracle_semver (void **state)
 {
 	static const char *const nums[] = { "0", "1", "2", "10", "01", "9007199254740991" };
-	static const char *const ids[] = { "alpha", "beta", "rc", "1", "2", "10", "0", "01", "x-y", "-", "a1", "A", "" };
+	static const char *const ids[] = { "alpha", "beta", "rc", "1",	"2", "10", "0",
+					   "01",    "x-y",  "-",  "a1", "A", "" };
 	static const char *const builds[] = { "build", "001", "sha.5114f85", "", "x.-" };
 	char *argv[] = { "node", "-e", (char *) js_oracle, NULL };
-	char *probe[] = { "node", "-e", "require('/usr/lib/node_modules/npm/node_modules/semver')", NULL };
+	char *probe[] = { "node", "-e", "require('/usr/lib/node_modules/npm/node_modules/semver')",
+			  NULL };
 	_cleanup_free_ char *out = NULL;
 	struct pool pool = { 0 };
 
@@ -1080,13 +1181,16 @@ test_oracle_semver (void **state)
 	rng_state = 0x7a3b9c1d5e2f4a6bull;
 	for (int i = 0; i < 1500; i++) {
 		char buf[128];
-		size_t len = (size_t) snprintf (buf, sizeof buf, "%s%s.%s.%s", rng () % 10 ? "" : "v",
-						PICK (nums), PICK (nums), PICK (nums));
+		size_t len =
+			(size_t) snprintf (buf, sizeof buf, "%s%s.%s.%s", rng () % 10 ? "" : "v",
+					   PICK (nums), PICK (nums), PICK (nums));
 
 		for (int k = 0, n = rng () % 2 ? (int) (1 + rng () % 3) : 0; k < n; k++)
-			len += (size_t) snprintf (buf + len, sizeof buf - len, "%c%s", k ? '.' : '-', PICK (ids));
+			len += (size_t) snprintf (buf + len, sizeof buf - len, "%c%s",
+						  k ? '.' : '-', PICK (ids));
 		if (rng () % 5 == 0)
-			len += (size_t) snprintf (buf + len, sizeof buf - len, "+%s", PICK (builds));
+			len += (size_t) snprintf (buf + len, sizeof buf - len, "+%s",
+						  PICK (builds));
 		pool_add (&pool, buf);
 	}
 	run_batch_oracle ("semver", HULL_VS_SEMVER, argv, &pool, 3000, true);
@@ -1097,10 +1201,13 @@ static void
 maven_pool (struct pool *pool)
 {
 	static const char *const pieces[] = {
-		"0",	 "1",	   "2",	    "10",     "01",	 "00",	  "1234567890", "12345678901234567890",
-		"alpha", "a",	   "beta",  "b",      "milestone", "m",	  "rc",		"cr",
-		"snapshot", "SNAPSHOT", "ga", "final", "release", "RELEASE", "sp",	"foo",
-		"x",	 "c",	   "Alpha", "",
+		"0",	     "1",	 "2",	       "10",
+		"01",	     "00",	 "1234567890", "12345678901234567890",
+		"alpha",     "a",	 "beta",       "b",
+		"milestone", "m",	 "rc",	       "cr",
+		"snapshot",  "SNAPSHOT", "ga",	       "final",
+		"release",   "RELEASE",	 "sp",	       "foo",
+		"x",	     "c",	 "Alpha",      "",
 	};
 	static const char *const seps[] = { ".", ".", "-", "-", "" };
 
@@ -1110,8 +1217,8 @@ maven_pool (struct pool *pool)
 
 		buf[0] = 0;
 		for (size_t k = 0; k < n && len + 24 < sizeof buf; k++)
-			len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s", k ? PICK (seps) : "",
-						  PICK (pieces));
+			len += (size_t) snprintf (buf + len, sizeof buf - len, "%s%s",
+						  k ? PICK (seps) : "", PICK (pieces));
 		pool_add (pool, buf);
 	}
 }
@@ -1159,7 +1266,8 @@ test_oracle_maven (void **state)
 		got = sign (hull_version_cmp (HULL_VS_MAVEN, a, b));
 		if (got != want) {
 			if (bad++ < 20)
-				print_error ("oracle maven: `%s` vs `%s`: maven %d, hull %d\n", a, b, want, got);
+				print_error ("oracle maven: `%s` vs `%s`: maven %d, hull %d\n", a,
+					     b, want, got);
 			continue;
 		}
 		agreed++;
@@ -1175,11 +1283,11 @@ int
 main (void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test (test_tables),	       cmocka_unit_test (test_valid),
-		cmocka_unit_test (test_ecosystems),    cmocka_unit_test (test_total_order),
-		cmocka_unit_test (test_hostile),       cmocka_unit_test (test_oracle_dpkg),
-		cmocka_unit_test (test_oracle_rpm),    cmocka_unit_test (test_oracle_pep440),
-		cmocka_unit_test (test_oracle_gem),    cmocka_unit_test (test_oracle_semver),
+		cmocka_unit_test (test_tables),	      cmocka_unit_test (test_valid),
+		cmocka_unit_test (test_ecosystems),   cmocka_unit_test (test_total_order),
+		cmocka_unit_test (test_hostile),      cmocka_unit_test (test_oracle_dpkg),
+		cmocka_unit_test (test_oracle_rpm),   cmocka_unit_test (test_oracle_pep440),
+		cmocka_unit_test (test_oracle_gem),   cmocka_unit_test (test_oracle_semver),
 		cmocka_unit_test (test_oracle_maven),
 	};
 

@@ -117,12 +117,14 @@ read_entry (struct archive *a, struct jar *j, const char *name, size_t max, size
 			       NULL;
 		if (n == 0)
 			break;
-		if ((uint64_t) n > *j->budget && (j->bomb = true))
+		if ((uint64_t) n > *j->budget) {
+			j->bomb = true;
 			return hull_error_make (
 				       err, EFBIG,
 				       "`%s`: more than %llu bytes decompressed (zip bomb?)",
-				       j->location, HULL_LANG_JAR_MAX_TOTAL_BYTES),
+				       j->location, (unsigned long long) j->c->jar_budget),
 			       NULL;
+		}
 		*j->budget -= (uint64_t) n;
 		*len += (size_t) n;
 	}
@@ -265,7 +267,7 @@ hull_lang_jar_read (struct hull_lang_ctx *c, int fd, const uint8_t *mem, size_t 
 		    const char *location, hull_error_t *err)
 {
 	_cleanup_free_ struct src *s = hull_xzalloc (sizeof *s);
-	uint64_t budget = HULL_LANG_JAR_MAX_TOTAL_BYTES;
+	uint64_t budget = c->jar_budget;
 	struct jar j = { c, location, 0, &budget, 0, false };
 
 	*s = (struct src){ .fd = fd, .mem = mem, .size = size };

@@ -20,13 +20,16 @@
 #define HULL_LANG_DEFAULT_MAX_FILE_BYTES (64ull << 20)
 #define HULL_LANG_DEFAULT_MAX_PACKAGES 1000000ull
 #define HULL_LANG_DEFAULT_MAX_DEPTH 32u
+#define HULL_LANG_MAX_DEPTH 256u /* a larger o->max_depth is lowered to this */
 /* Directory entries the walk looks at in total, and in one directory. */
 #define HULL_LANG_MAX_ENTRIES 4000000u
 #define HULL_LANG_MAX_DIR_ENTRIES 1000000u
 /* Inventory warnings kept; later ones are counted in the last one. */
 #define HULL_LANG_MAX_WARNINGS 1000u
-/* Go binaries larger than this are not opened (the biggest real ones are ~200 MiB). */
-#define HULL_LANG_MAX_GO_BINARY (256ull << 20)
+/* ELF files larger than this are not looked at. Only the headers and the build-info
+ * section are read (pread, at most 16 MiB), so this bounds nothing in memory; it is a
+ * sanity limit above real Go binaries (terraform-provider-aws 5.100: 674 MiB). */
+#define HULL_LANG_MAX_GO_BINARY (2ull << 30)
 /* Java archives: entries looked at per archive, bytes of one pom.properties, bytes of
  * one nested archive held in memory, nested archives per archive, bytes decompressed
  * per top-level archive in total (a zip bomb stops here). */
@@ -45,6 +48,7 @@ struct hull_lang_ctx {
 	struct hull_inventory *inv;
 	struct hull_inventory_opts o; /* every field resolved to its default when 0 */
 	bool full;		      /* o.max_packages reached: the scan stops */
+	uint64_t jar_budget;	      /* bytes decompressed per top-level archive */
 	char **seen;		      /* npm: "DIR\nNAME\nVERSION" open-addressing set */
 	size_t n_seen, cap_seen;
 };

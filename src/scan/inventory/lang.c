@@ -41,6 +41,10 @@ hull_lang_ctx_init (struct hull_lang_ctx *c, struct hull_inventory *inv,
 		c->o.max_packages = HULL_LANG_DEFAULT_MAX_PACKAGES;
 	if (c->o.max_depth == 0)
 		c->o.max_depth = HULL_LANG_DEFAULT_MAX_DEPTH;
+	/* The walk recurses and holds one fd per level: never deeper than this. */
+	if (c->o.max_depth > HULL_LANG_MAX_DEPTH)
+		c->o.max_depth = HULL_LANG_MAX_DEPTH;
+	c->jar_budget = HULL_LANG_JAR_MAX_TOTAL_BYTES;
 }
 
 void

@@ -121,11 +121,12 @@ parse_vector (const char *vector, int idx[M_COUNT], hull_error_t *err)
 	const char *p;
 
 	if (strnlen (vector, CVSS_VECTOR_MAX + 1) > CVSS_VECTOR_MAX)
-		return hull_error_make (err, 0, "CVSS vector `%.40s...`: longer than %d bytes", vector,
-					CVSS_VECTOR_MAX);
+		return hull_error_make (err, 0, "CVSS vector `%.40s...`: longer than %d bytes",
+					vector, CVSS_VECTOR_MAX);
 	if (strncmp (vector, "CVSS:3.0/", 9) != 0 && strncmp (vector, "CVSS:3.1/", 9) != 0)
-		return hull_error_make (err, 0, "CVSS vector `%s`: does not start with CVSS:3.0/ or CVSS:3.1/",
-					vector);
+		return hull_error_make (
+			err, 0, "CVSS vector `%s`: does not start with CVSS:3.0/ or CVSS:3.1/",
+			vector);
 	for (int m = 0; m < M_COUNT; m++)
 		idx[m] = -1;
 	for (p = vector + 9;; p++) {
@@ -134,15 +135,16 @@ parse_vector (const char *vector, int idx[M_COUNT], hull_error_t *err)
 		const char *val;
 
 		if (m < 0)
-			return hull_error_make (err, 0, "CVSS vector `%s`: unknown metric `%.*s`", vector,
-						(int) nlen, p);
+			return hull_error_make (err, 0, "CVSS vector `%s`: unknown metric `%.*s`",
+						vector, (int) nlen, p);
 		if (idx[m] >= 0)
-			return hull_error_make (err, 0, "CVSS vector `%s`: metric `%s` given twice", vector,
-						metrics[m].name);
+			return hull_error_make (err, 0, "CVSS vector `%s`: metric `%s` given twice",
+						vector, metrics[m].name);
 		val = strchr (metrics[m].values, p[nlen + (nlen < len)]);
 		if (nlen + 2 != len || !p[nlen + 1] || !val)
-			return hull_error_make (err, 0, "CVSS vector `%s`: bad value `%.*s` for metric `%s`",
-						vector, (int) len, p, metrics[m].name);
+			return hull_error_make (
+				err, 0, "CVSS vector `%s`: bad value `%.*s` for metric `%s`",
+				vector, (int) len, p, metrics[m].name);
 		idx[m] = (int) (val - metrics[m].values);
 		p += len;
 		if (!*p)
@@ -150,8 +152,8 @@ parse_vector (const char *vector, int idx[M_COUNT], hull_error_t *err)
 	}
 	for (int m = 0; m < M_BASE_COUNT; m++) {
 		if (idx[m] < 0)
-			return hull_error_make (err, 0, "CVSS vector `%s`: missing metric `%s`", vector,
-						metrics[m].name);
+			return hull_error_make (err, 0, "CVSS vector `%s`: missing metric `%s`",
+						vector, metrics[m].name);
 	}
 	return 0;
 }
@@ -183,16 +185,18 @@ hull_cvss3_base_score (const char *vector, double *score, hull_error_t *err)
 	if (impact <= 0)
 		*score = 0;
 	else if (changed)
-		*score = roundup (1.08 * (impact + exploitability) < 10 ? 1.08 * (impact + exploitability)
-									: 10);
+		*score = roundup (1.08 * (impact + exploitability) < 10
+					  ? 1.08 * (impact + exploitability)
+					  : 10);
 	else
 		*score = roundup (impact + exploitability < 10 ? impact + exploitability : 10);
 	return 0;
 }
 
 static const char *const severity_names[HULL_SEV_MAX] = {
-	[HULL_SEV_UNKNOWN] = "UNKNOWN", [HULL_SEV_LOW] = "LOW",		  [HULL_SEV_MEDIUM] = "MEDIUM",
-	[HULL_SEV_HIGH] = "HIGH",	[HULL_SEV_CRITICAL] = "CRITICAL",
+	[HULL_SEV_UNKNOWN] = "UNKNOWN",	  [HULL_SEV_LOW] = "LOW",
+	[HULL_SEV_MEDIUM] = "MEDIUM",	  [HULL_SEV_HIGH] = "HIGH",
+	[HULL_SEV_CRITICAL] = "CRITICAL",
 };
 
 const char *

@@ -543,74 +543,77 @@ align8 (size_t n)
 	return (n + 7) & ~(size_t) 7;
 }
 
-/* Lay the whole file out in memory: it is a few tens of MiB for every published
- * ecosystem together, and one buffer makes the checksum a single pass. */
-static uint8_t *
-serialize (struct builder *b, size_t *size_out)
+/* Sort the affected entries by (ecosystem, name) and group them into the package
+ * table; the flat arrays of the affected and ecosystem sections come out too. */
+static void
+group (struct builder *b, struct hull_vulndb_pkg **pkgs, size_t *n_pkgs,
+       struct hull_vulndb_aff **affs, struct hull_vulndb_eco **ecos)
 {
-	struct hull_vulndb_header h = { 0 };
-	VEC (struct hull_vulndb_pkg) pkgs = { 0 };
-	size_t sizes[HULL_VULNDB_S_MAX], counts[HULL_VULNDB_S_MAX], off;
-	uint8_t *buf;
+	VEC (struct hull_vulndb_pkg) p = { 0 };
 
 	sort_b = b;
 	if (b->affs.n > 1)
 		qsort (b->affs.v, b->affs.n, sizeof *b->affs.v, aff_cmp);
 	if (b->ecos.n > 1)
 		qsort (b->ecos.v, b->ecos.n, sizeof *b->ecos.v, eco_cmp);
+	*affs = hull_xcalloc (b->affs.n + 1, sizeof **affs);
 	for (size_t i = 0; i < b->affs.n; i++) {
 		struct aff_key *k = &b->affs.v[i];
-		if (pkgs.n == 0 || pkgs.v[pkgs.n - 1].ecosystem != k->eco ||
-		    pkgs.v[pkgs.n - 1].name != k->name) {
-			struct hull_vulndb_pkg *p = VEC_PUSH (pkgs);
-			p->ecosystem = k->eco;
-			p->name = k->name;
-			p->first_aff = (uint32_t) i;
+		if (p.n == 0 || p.v[p.n - 1].ecosystem != k->eco || p.v[p.n - 1].name != k->name) {
+			struct hull_vulndb_pkg *x = VEC_PUSH (p);
+			x->ecosystem = k->eco;
+			x->name = k->name;
+			x->first_aff = (uint32_t) i;
 		}
-		pkgs.v[pkgs.n - 1].n_aff++;
+		p.v[p.n - 1].n_aff++;
+		(*affs)[i] = k->aff;
 	}
+	*ecos = hull_xcalloc (b->ecos.n + 1, sizeof **ecos);
+	for (size_t i = 0; i < b->ecos.n; i++)
+		(*ecos)[i] = (struct hull_vulndb_eco){ .name = b->ecos.v[i].name,
+						       .n_records = b->ecos.v[i].n };
+	*pkgs = p.v;
+	*n_pkgs = p.n;
+}
+
+/* Lay the whole file out in memory: it is a few tens of MiB for every published
+ * ecosystem together, and one buffer makes the checksum a single pass. */
+static uint8_t *
+serialize (struct builder *b, size_t *size_out)
+{
+	struct hull_vulndb_header h = { 0 };
+	_cleanup_free_ struct hull_vulndb_pkg *pkgs = NULL;
+	_cleanup_free_ struct hull_vulndb_aff *affs = NULL;
+	_cleanup_free_ struct hull_vulndb_eco *ecos = NULL;
+	size_t n_pkgs, off;
+	uint8_t *buf;
+
+	group (b, &pkgs, &n_pkgs, &affs, &ecos);
 	if (b->st.len == 0)
 		intern (b, "-"); /* an empty import still has the "" at offset 0 */
-	counts[HULL_VULNDB_S_STRINGS] = b->st.len;
-	sizes[HULL_VULNDB_S_STRINGS] = 1;
-	counts[HULL_VULNDB_S_RECORDS] = b->recs.n;
-	sizes[HULL_VULNDB_S_RECORDS] = sizeof (struct hull_vulndb_rec);
-	counts[HULL_VULNDB_S_PACKAGES] = pkgs.n;
-	sizes[HULL_VULNDB_S_PACKAGES] = sizeof (struct hull_vulndb_pkg);
-	counts[HULL_VULNDB_S_AFFECTED] = b->affs.n;
-	sizes[HULL_VULNDB_S_AFFECTED] = sizeof (struct hull_vulndb_aff);
-	counts[HULL_VULNDB_S_RANGES] = b->ranges.n;
-	sizes[HULL_VULNDB_S_RANGES] = sizeof (struct hull_vulndb_range);
-	counts[HULL_VULNDB_S_EVENTS] = b->events.n;
-	sizes[HULL_VULNDB_S_EVENTS] = sizeof (struct hull_vulndb_event);
-	counts[HULL_VULNDB_S_LISTS] = b->lists.n;
-	sizes[HULL_VULNDB_S_LISTS] = sizeof (uint32_t);
-	counts[HULL_VULNDB_S_ECOSYSTEMS] = b->ecos.n;
-	sizes[HULL_VULNDB_S_ECOSYSTEMS] = sizeof (struct hull_vulndb_eco);
+	const struct {
+		const void *src;
+		size_t count, size;
+	} sec[HULL_VULNDB_S_MAX] = {
+		[HULL_VULNDB_S_STRINGS] = { b->st.buf, b->st.len, 1 },
+		[HULL_VULNDB_S_RECORDS] = { b->recs.v, b->recs.n, sizeof *b->recs.v },
+		[HULL_VULNDB_S_PACKAGES] = { pkgs, n_pkgs, sizeof *pkgs },
+		[HULL_VULNDB_S_AFFECTED] = { affs, b->affs.n, sizeof *affs },
+		[HULL_VULNDB_S_RANGES] = { b->ranges.v, b->ranges.n, sizeof *b->ranges.v },
+		[HULL_VULNDB_S_EVENTS] = { b->events.v, b->events.n, sizeof *b->events.v },
+		[HULL_VULNDB_S_LISTS] = { b->lists.v, b->lists.n, sizeof *b->lists.v },
+		[HULL_VULNDB_S_ECOSYSTEMS] = { ecos, b->ecos.n, sizeof *ecos },
+	};
 	off = align8 (sizeof h);
 	for (int s = 0; s < HULL_VULNDB_S_MAX; s++) {
 		h.s[s].off = off;
-		h.s[s].count = counts[s];
-		off = align8 (off + counts[s] * sizes[s]);
+		h.s[s].count = sec[s].count;
+		off = align8 (off + sec[s].count * sec[s].size);
 	}
 	buf = hull_xzalloc (off);
-	memcpy (buf + h.s[HULL_VULNDB_S_STRINGS].off, b->st.buf, b->st.len);
-	memcpy (buf + h.s[HULL_VULNDB_S_RECORDS].off, b->recs.v, b->recs.n * sizeof *b->recs.v);
-	memcpy (buf + h.s[HULL_VULNDB_S_PACKAGES].off, pkgs.v, pkgs.n * sizeof *pkgs.v);
-	for (size_t i = 0; i < b->affs.n; i++)
-		memcpy (buf + h.s[HULL_VULNDB_S_AFFECTED].off + i * sizeof (struct hull_vulndb_aff),
-			&b->affs.v[i].aff, sizeof (struct hull_vulndb_aff));
-	memcpy (buf + h.s[HULL_VULNDB_S_RANGES].off, b->ranges.v,
-		b->ranges.n * sizeof *b->ranges.v);
-	memcpy (buf + h.s[HULL_VULNDB_S_EVENTS].off, b->events.v,
-		b->events.n * sizeof *b->events.v);
-	memcpy (buf + h.s[HULL_VULNDB_S_LISTS].off, b->lists.v, b->lists.n * sizeof *b->lists.v);
-	for (size_t i = 0; i < b->ecos.n; i++) {
-		struct hull_vulndb_eco e = { .name = b->ecos.v[i].name,
-					     .n_records = b->ecos.v[i].n };
-		memcpy (buf + h.s[HULL_VULNDB_S_ECOSYSTEMS].off + i * sizeof e, &e, sizeof e);
-	}
-	free (pkgs.v);
+	for (int s = 0; s < HULL_VULNDB_S_MAX; s++)
+		if (sec[s].count)
+			memcpy (buf + h.s[s].off, sec[s].src, sec[s].count * sec[s].size);
 	memcpy (h.magic, HULL_VULNDB_MAGIC, sizeof h.magic);
 	h.format_version = HULL_VULNDB_FORMAT;
 	h.header_size = (uint32_t) align8 (sizeof h);

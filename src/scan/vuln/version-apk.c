@@ -58,9 +58,9 @@ static enum suffix
 suffix_value (struct blob s)
 {
 	static const char *const names[] = {
-		[S_ALPHA] = "alpha", [S_BETA] = "beta", [S_PRE] = "pre", [S_RC] = "rc",
-		[S_CVS] = "cvs",     [S_SVN] = "svn",   [S_GIT] = "git", [S_HG] = "hg",
-		[S_P] = "p",
+		[S_ALPHA] = "alpha", [S_BETA] = "beta", [S_PRE] = "pre",
+		[S_RC] = "rc",	     [S_CVS] = "cvs",	[S_SVN] = "svn",
+		[S_GIT] = "git",     [S_HG] = "hg",	[S_P] = "p",
 	};
 
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

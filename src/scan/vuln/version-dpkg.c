@@ -182,7 +182,8 @@ hull_version_dpkg_cmp (const char *a, const char *b)
 	struct dpkg_ver va, vb;
 	int rc;
 
-	if (dpkg_parse (a, &va) == HULL_VCHECK_REJECTED || dpkg_parse (b, &vb) == HULL_VCHECK_REJECTED)
+	if (dpkg_parse (a, &va) == HULL_VCHECK_REJECTED ||
+	    dpkg_parse (b, &vb) == HULL_VCHECK_REJECTED)
 		return hull_version_sign (strcmp (a, b));
 	if (va.epoch != vb.epoch)
 		return va.epoch < vb.epoch ? -1 : 1;

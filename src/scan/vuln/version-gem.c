@@ -72,7 +72,8 @@ gem_check (const char *v)
 		s++;
 	if (*s)
 		return HULL_VCHECK_REJECTED;
-	return s == body || body != v || is_space (s[-1]) ? HULL_VCHECK_ACCEPTED : HULL_VCHECK_VALID;
+	return s == body || body != v || is_space (s[-1]) ? HULL_VCHECK_ACCEPTED
+							  : HULL_VCHECK_VALID;
 }
 
 static void

@@ -64,11 +64,14 @@ span_is (const char *p, size_t n, const char *w)
 static struct item
 string_item (const char *p, size_t n, bool followed_by_digit)
 {
-	static const char *const quals[] = { "alpha", "beta", "milestone", "rc", "snapshot", "", "sp" };
+	static const char *const quals[] = { "alpha",	 "beta", "milestone", "rc",
+					     "snapshot", "",	 "sp" };
 	static const struct {
 		const char *alias;
 		uint8_t rank;
-	} aliases[] = { { "ga", Q_RELEASE }, { "final", Q_RELEASE }, { "release", Q_RELEASE }, { "cr", 3 } };
+	} aliases[] = {
+		{ "ga", Q_RELEASE }, { "final", Q_RELEASE }, { "release", Q_RELEASE }, { "cr", 3 }
+	};
 	struct item it = { I_STR, Q_UNKNOWN, p, n };
 
 	if (followed_by_digit && n == 1) {
@@ -244,7 +247,9 @@ null_cmp (const struct mvn *a, struct node x)
 	case N_NUM:
 		return x.it->n != 0;
 	case N_STR:
-		return x.it->rank == Q_UNKNOWN ? 1 : (x.it->rank > Q_RELEASE) - (x.it->rank < Q_RELEASE);
+		return x.it->rank == Q_UNKNOWN
+			       ? 1
+			       : (x.it->rank > Q_RELEASE) - (x.it->rank < Q_RELEASE);
 	case N_LIST:
 		for (size_t pos = 0; pos < list_size (a, x.list); pos++) {
 			int rc = null_cmp (a, node_at (a, x.list, pos));

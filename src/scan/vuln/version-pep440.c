@@ -75,8 +75,7 @@ digits (const char **s)
  * spelling is tried first; a shorter one never completes a match the longer one
  * could not ("a" leaves "lpha", which nothing else can start with). */
 static int
-part (const char **s, const char *const *words, const int *ranks, size_t n_words,
-      struct span *num)
+part (const char **s, const char *const *words, const int *ranks, size_t n_words, struct span *num)
 {
 	const char *p = *s + is_sep (**s);
 
@@ -121,7 +120,9 @@ local_part (const char **s, struct span *local)
 static int
 pep440_parse (const char *s, struct pep440 *v)
 {
-	static const char *const pre_w[] = { "preview", "alpha", "beta", "pre", "rc", "a", "b", "c" };
+	static const char *const pre_w[] = {
+		"preview", "alpha", "beta", "pre", "rc", "a", "b", "c"
+	};
 	static const int pre_r[] = { 2, 0, 1, 2, 2, 0, 1, 2 };
 	static const char *const post_w[] = { "post", "rev", "r" };
 	static const char *const dev_w[] = { "dev" };
@@ -273,7 +274,8 @@ hull_version_pep440_cmp (const char *a, const char *b)
 		return rc;
 	if (pre_slot (&x) != pre_slot (&y))
 		return pre_slot (&x) < pre_slot (&y) ? -1 : 1;
-	if (x.pre_rank >= 0 && (rc = hull_version_numcmp (x.pre_n.p, x.pre_n.n, y.pre_n.p, y.pre_n.n)))
+	if (x.pre_rank >= 0 &&
+	    (rc = hull_version_numcmp (x.pre_n.p, x.pre_n.n, y.pre_n.p, y.pre_n.n)))
 		return rc;
 	if (x.post != y.post)
 		return x.post ? 1 : -1;

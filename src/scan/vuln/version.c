@@ -33,6 +33,8 @@ hull_version_numcmp (const char *a, size_t na, const char *b, size_t nb)
 		b++, nb--;
 	if (na != nb)
 		return na < nb ? -1 : 1;
+	if (na == 0)
+		return 0; /* an empty run may come with a NULL pointer */
 	rc = memcmp (a, b, na);
 	return hull_version_sign (rc);
 }
@@ -83,24 +85,15 @@ static const struct {
 	const char *name;
 	enum hull_vscheme scheme;
 } ecosystems[] = {
-	{ "Debian", HULL_VS_DPKG },
-	{ "Ubuntu", HULL_VS_DPKG },
-	{ "Alpine", HULL_VS_APK },
-	{ "Wolfi", HULL_VS_APK },
-	{ "Chainguard", HULL_VS_APK },
-	{ "Red Hat", HULL_VS_RPM },
-	{ "Rocky Linux", HULL_VS_RPM },
-	{ "AlmaLinux", HULL_VS_RPM },
-	{ "SUSE", HULL_VS_RPM },
-	{ "openSUSE", HULL_VS_RPM },
-	{ "Mageia", HULL_VS_RPM },
-	{ "openEuler", HULL_VS_RPM },
-	{ "PyPI", HULL_VS_PEP440 },
-	{ "npm", HULL_VS_SEMVER },
-	{ "Go", HULL_VS_SEMVER },
-	{ "crates.io", HULL_VS_SEMVER },
-	{ "Maven", HULL_VS_MAVEN },
-	{ "RubyGems", HULL_VS_GEM },
+	{ "Debian", HULL_VS_DPKG },	{ "Ubuntu", HULL_VS_DPKG },
+	{ "Alpine", HULL_VS_APK },	{ "Wolfi", HULL_VS_APK },
+	{ "Chainguard", HULL_VS_APK },	{ "Red Hat", HULL_VS_RPM },
+	{ "Rocky Linux", HULL_VS_RPM }, { "AlmaLinux", HULL_VS_RPM },
+	{ "SUSE", HULL_VS_RPM },	{ "openSUSE", HULL_VS_RPM },
+	{ "Mageia", HULL_VS_RPM },	{ "openEuler", HULL_VS_RPM },
+	{ "PyPI", HULL_VS_PEP440 },	{ "npm", HULL_VS_SEMVER },
+	{ "Go", HULL_VS_SEMVER },	{ "crates.io", HULL_VS_SEMVER },
+	{ "Maven", HULL_VS_MAVEN },	{ "RubyGems", HULL_VS_GEM },
 };
 
 enum hull_vscheme
