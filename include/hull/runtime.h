@@ -98,4 +98,59 @@ struct hull_sandbox_options {
 struct hull_oci_config *hull_sandbox_config (const struct hull_sandbox_options *opts,
 					     hull_error_t *err);
 
+/* ---- confined calls (src/runtime/confine.c) ----
+ * Parsers of hostile image content run in a short-lived child process confined with
+ * the runtime's own machinery (STYLE.md "Parsing untrusted data", DESIGN.md: scan/ and
+ * image/ never call runtime/linux/ themselves). The child, forked from the caller:
+ *   - keeps only its two pipes, stderr (sanitizer reports), read_fds and write_fd;
+ *   - gets new network, IPC and UTS namespaces; run as root it becomes nobody
+ *     (65534:65534, no supplementary groups), otherwise it enters a new user namespace
+ *     mapping the caller's ids to themselves; every capability, the bounding set
+ *     included, is dropped; no_new_privs and non-dumpable are set;
+ *   - is confined by Landlock: read (files and directories) beneath read_fds and
+ *     read_paths, read and write beneath write_fd, nothing else; no TCP; signals and
+ *     abstract unix sockets scoped to itself (ABI 6);
+ *   - runs under a seccomp filter denying (EPERM) sockets, new processes and threads,
+ *     execve, ptrace and process_vm_*, namespaces and mounts, bpf, perf, keyrings,
+ *     io_uring, userfaultfd, module and kexec loading, handle-based opens, personality,
+ *     clock and host settings and TIOCSTI/TIOCLINUX; other architectures are killed;
+ *   - has rlimits: CPU seconds, address space, file size (0 without write_fd), no core.
+ * A protection that cannot be applied fails the call (fail closed); only the
+ * namespaces may be skipped, and only with namespaces_optional. */
+struct hull_confine_opts {
+	const int *read_fds; /* readable trees (any fd of a directory or file, O_PATH is fine);
+				they stay open in the child under the same numbers */
+	size_t n_read_fds;
+	const char *const *read_paths; /* more readable trees, by host path */
+	size_t n_read_paths;
+	bool writable;			 /* write_fd is a directory writable beneath */
+	int write_fd;
+	const char *const *preload; /* shared libraries the child dlopen()s before it is
+				       confined (it cannot read the host's library dirs) */
+	size_t n_preload;
+	unsigned int cpu_seconds;     /* RLIMIT_CPU; 0: 60 */
+	unsigned long long max_as;    /* RLIMIT_AS bytes; 0: 4 GiB (not set under ASan) */
+	unsigned long long max_fsize; /* RLIMIT_FSIZE with write_fd; 0: 1 GiB */
+	unsigned int timeout_ms;      /* wall clock, then SIGKILL; 0: none */
+	bool namespaces_optional;     /* go on without namespaces where they cannot be made
+					 (unprivileged caller, user namespaces disabled) */
+};
+
+/* The function run confined: write the result to out_fd (hull_confine_write), return
+ * 0, or a negative value with err filled (the message reaches the caller as it is). */
+typedef int (*hull_confine_fn) (void *arg, int out_fd, hull_error_t *err);
+
+/* Run fn (arg) in a confined child and wait for it. On success *out is a new buffer
+ * of *out_len bytes plus a terminating NUL, everything fn wrote. Errors: fn's own
+ * error; a protection that could not be applied ("confine: ..."); the child killed by
+ * a signal (SIGXCPU: the CPU limit) or exiting non-zero; more than max_out bytes of
+ * output or the timeout (the child is killed). Nothing is left behind: the child is
+ * reaped in every case and every fd the call opened is closed. The caller must not
+ * ignore SIGCHLD. */
+int hull_confine_call (const struct hull_confine_opts *o, hull_confine_fn fn, void *arg,
+		       char **out, size_t *out_len, size_t max_out, hull_error_t *err);
+
+/* write(2) all of buf to fd, retrying on EINTR and short writes. */
+int hull_confine_write (int fd, const void *buf, size_t len, hull_error_t *err);
+
 #endif

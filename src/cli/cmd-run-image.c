@@ -240,9 +240,9 @@ write_config (const char *dir, const char *text, hull_error_t *err)
 /* The runtime config for the container: image config + options on the defaults. */
 static char *
 make_config (struct run_image *a, const struct hull_image_resolved *img,
-	     const struct hull_image_container *c, bool rootless, hull_error_t *err)
+	     const struct hull_image_config *ic, const struct hull_image_container *c,
+	     bool rootless, hull_error_t *err)
 {
-	_cleanup_ (hull_image_config_freep) struct hull_image_config *ic = NULL;
 	_cleanup_close_ int rootfd = -EBADF;
 	struct hull_image_run_opts o = {
 		.args = a->pos.v + 1,
@@ -266,6 +266,19 @@ make_config (struct run_image *a, const struct hull_image_resolved *img,
 		.rootless = rootless,
 	};
 
+	rootfd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return hull_error_make (err, errno, "rootfs `%s`", c->rootfs), NULL;
+	o.rootfd = rootfd;
+	return hull_image_bundle_config (ic, &o, err);
+}
+
+/* The image config, checked before anything is made. */
+static struct hull_image_config *
+image_config (const struct hull_image_resolved *img, hull_error_t *err)
+{
+	_cleanup_ (hull_image_config_freep) struct hull_image_config *ic = NULL;
+
 	ic = hull_image_config_parse (img->config, img->config_len, err);
 	if (ic == NULL)
 		return hull_error_wrap (err, "image `%s`", img->name), NULL;
@@ -273,11 +286,7 @@ make_config (struct run_image *a, const struct hull_image_resolved *img,
 		return hull_error_make (err, ENOEXEC, "image `%s`: os `%s` is not linux", img->name,
 					ic->os),
 		       NULL;
-	rootfd = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return hull_error_make (err, errno, "rootfs `%s`", c->rootfs), NULL;
-	o.rootfd = rootfd;
-	return hull_image_bundle_config (ic, &o, err);
+	return TAKE_PTR (ic);
 }
 
 /* Put fd on stdin, stdout or stderr: those must survive the container's execve. */
@@ -355,11 +364,25 @@ run_bundle (struct hull_cli_globals *g, struct run_image *a, const struct hull_i
 	return status;
 }
 
+/* The paths the runtime will create when the image lacks them (bind mount points and
+ * the working directory): with any of them missing, the container gets its own
+ * overlayfs layer so that the shared cache never changes. */
+static void
+needed_paths (struct run_image *a, const struct hull_image_config *ic)
+{
+	const char *cwd = a->workdir;
+
+	if (cwd == NULL)
+		cwd = ic->working_dir && ic->working_dir[0] ? ic->working_dir : "/";
+	a->vol_dests[a->volumes.n] = cwd;
+}
+
 static int
 run_image (struct hull_cli_globals *g, struct run_image *a)
 {
 	_cleanup_ (hull_image_store_freep) struct hull_image_store *s = NULL;
 	_cleanup_ (hull_oci_config_freep) struct hull_oci_config *spec = NULL;
+	_cleanup_ (hull_image_config_freep) struct hull_image_config *ic = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct hull_image_resolved img = { 0 };
 	struct hull_image_container c = { 0 };
@@ -373,11 +396,14 @@ run_image (struct hull_cli_globals *g, struct run_image *a)
 	if ((s = hull_image_store_open (store, &err)) == NULL ||
 	    realpath (store, store_abs) == NULL ||
 	    hull_image_resolve (s, a->pos.v[0], &img, &err) < 0 ||
+	    (ic = image_config (&img, &err)) == NULL ||
 	    (spec = spec_defaults (rootless, &err)) == NULL) {
 		if (err.msg[0] == '\0')
 			hull_error_make (&err, errno, "store `%s`", store);
+		hull_image_resolved_clear (&img);
 		return hull_cli_fail (CMD, &err);
 	}
+	needed_paths (a, ic);
 	co = (struct hull_image_container_opts){
 		.uid_map = spec->linux_.uid_mappings,
 		.n_uid = spec->linux_.n_uid_mappings,
@@ -385,13 +411,13 @@ run_image (struct hull_cli_globals *g, struct run_image *a)
 		.n_gid = spec->linux_.n_gid_mappings,
 		.writable = a->read_write,
 		.mountpoints = (const char *const *) a->vol_dests,
-		.n_mountpoints = a->volumes.n,
+		.n_mountpoints = a->volumes.n + 1,
 	};
 	if (hull_image_container_create (s, store_abs, a->name, &img, &co, &c, &err) < 0) {
 		hull_image_resolved_clear (&img);
 		return hull_cli_fail (CMD, &err);
 	}
-	text = make_config (a, &img, &c, rootless, &err);
+	text = make_config (a, &img, ic, &c, rootless, &err);
 	if (text == NULL || write_config (c.dir, text, &err) < 0)
 		r = hull_cli_fail (CMD, &err);
 	else

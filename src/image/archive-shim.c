@@ -56,6 +56,8 @@ SHIM (int, archive_read_open_filename, (struct archive * a, const char *f, size_
 SHIM (int, archive_read_set_seek_callback, (struct archive * a, archive_seek_callback *s), (a, s))
 SHIM (int, archive_read_next_header, (struct archive * a, struct archive_entry **e), (a, e))
 SHIM (la_ssize_t, archive_read_data, (struct archive * a, void *b, size_t n), (a, b, n))
+SHIM (int, archive_read_data_block,
+      (struct archive * a, const void **b, size_t *n, la_int64_t *off), (a, b, n, off))
 SHIM (int, archive_read_close, (struct archive * a), (a))
 SHIM (int, archive_read_free, (struct archive * a), (a))
 SHIM (int, archive_errno, (struct archive * a), (a))

@@ -261,8 +261,13 @@ hull_image_user_lookup (int rootfd, const char *spec, uint32_t *uid, uint32_t *g
 	r = lookup_passwd (rootfd, user, uid, gid, home, err);
 	if (r < 0)
 		return r;
-	if (group && lookup_group (rootfd, group, gid, err) < 0)
+	if (group && lookup_group (rootfd, group, gid, err) < 0) {
+		if (home) {
+			free (*home);
+			*home = NULL;
+		}
 		return hull_error_ret (err);
+	}
 	return 0;
 }
 

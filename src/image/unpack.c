@@ -32,6 +32,8 @@
 #define REMOVE_MAX_DEPTH 4096u
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
+/* A create call found the name taken: dispatch () clears it and tries again. */
+#define TAKEN 1
 
 /* A set of strings (open addressing, linear probing) for the names this layer wrote.
  * The hash is seeded per layer so that a crafted archive cannot precompute names
@@ -72,6 +74,9 @@ struct unpack {
 	char *pcache;  /* the parent directory the last entry was written to ... */
 	int pcache_fd; /* ... and its resolver-obtained O_PATH fd */
 	bool touched;  /* the current entry removed or changed something existing */
+	bool probe;    /* first create attempt: EEXIST returns TAKEN */
+	uid_t euid;    /* owner of what we create ... */
+	gid_t new_gid; /* ... and its group in the cached parent (setgid inherits) */
 	char in[CHUNK], mid[CHUNK];
 };
 
@@ -668,7 +673,7 @@ set_xattrs (struct unpack *u, int fd, struct archive_entry *e)
 /* Owner, mode, xattrs, times (unless deferred: directories), in that order: chown
  * clears setuid bits and file capabilities, so it goes first. */
 static int
-set_meta_fd (struct unpack *u, int fd, struct archive_entry *e, bool times)
+set_meta_fd (struct unpack *u, int fd, struct archive_entry *e, bool times, bool fresh)
 {
 	struct timespec ts[2];
 	uid_t uid;
@@ -676,7 +681,9 @@ set_meta_fd (struct unpack *u, int fd, struct archive_entry *e, bool times)
 
 	if (entry_owner (u, e, &uid, &gid) < 0)
 		return -1;
-	if (fchown (fd, uid, gid) < 0)
+	/* Something we just created in the cached parent already has the owner we would
+	 * give it; fchmod below sets the mode either way. */
+	if ((!fresh || uid != u->euid || gid != u->new_gid) && fchown (fd, uid, gid) < 0)
 		return hull_error_make (u->err, errno, "layer entry `%s`: chown", u->entry);
 	if (fchmod (fd, entry_mode (u, e)) < 0)
 		return hull_error_make (u->err, errno, "layer entry `%s`: chmod", u->entry);
@@ -731,18 +738,47 @@ prepare_slot (struct unpack *u, int pfd, const char *base, bool is_dir)
 }
 
 static int
-write_all (int fd, const char *p, size_t n)
+pwrite_all (int fd, const char *p, size_t n, off_t off)
 {
 	while (n > 0) {
-		ssize_t w = write (fd, p, n);
+		ssize_t w = pwrite (fd, p, n, off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return -1;
 		p += w;
+		off += w;
 		n -= (size_t) w;
 	}
+	return 0;
+}
+
+/* The entry's data, straight from libarchive's buffers (no copy). Sparse entries come
+ * as blocks at offsets; their holes stay holes. */
+static int
+write_data (struct unpack *u, int fd, int64_t size)
+{
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int64_t end = 0;
+	int r;
+
+	while ((r = archive_read_data_block (u->inner, &buf, &len, &off)) == ARCHIVE_OK) {
+		if (off < 0 || off > size || (uint64_t) len > (uint64_t) (size - off))
+			return hull_error_make (u->err, EINVAL,
+						"layer entry `%s`: data beyond the entry's size",
+						u->entry);
+		if (pwrite_all (fd, buf, len, (off_t) off) < 0)
+			return hull_error_make (u->err, errno, "layer entry `%s`: write", u->entry);
+		if (off + (int64_t) len > end)
+			end = off + (int64_t) len;
+	}
+	if (r != ARCHIVE_EOF)
+		return archive_fail (u, "read data");
+	if (end < size && ftruncate (fd, size) < 0)
+		return hull_error_make (u->err, errno, "layer entry `%s`: truncate", u->entry);
 	return 0;
 }
 
@@ -751,8 +787,6 @@ do_file (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
 {
 	_cleanup_close_ int fd = -EBADF;
 	int64_t size = archive_entry_size (e);
-	char buf[CHUNK];
-	la_ssize_t n;
 
 	/* A sparse entry can claim a huge size from a few bytes of stream. */
 	if (size < 0 || (uint64_t) size > u->lim.total_bytes - u->written)
@@ -760,19 +794,18 @@ do_file (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
 					"layer entry `%s`: file size %" PRId64
 					" over the limit max_total_bytes=%" PRIu64,
 					u->entry, size, u->lim.total_bytes);
-	u->written += (uint64_t) size;
 	/* O_EXCL|O_NOFOLLOW: never write through whatever an earlier entry or layer left
 	 * under this name (CVE-2018-15664-style symlink swaps, containerd CVE-2021-32760). */
 	fd = openat (pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST && u->probe)
+		return TAKEN;
 	if (fd < 0)
 		return hull_error_make (u->err, errno, "layer entry `%s`: create", u->entry);
-	while ((n = archive_read_data (u->inner, buf, sizeof buf)) > 0)
-		if (write_all (fd, buf, (size_t) n) < 0)
-			return hull_error_make (u->err, errno, "layer entry `%s`: write", u->entry);
-	if (n < 0)
-		return archive_fail (u, "read data");
+	u->written += (uint64_t) size;
+	if (write_data (u, fd, size) < 0)
+		return -1;
 	u->st->files++;
-	return set_meta_fd (u, fd, e, true);
+	return set_meta_fd (u, fd, e, true, true);
 }
 
 static int
@@ -780,14 +813,17 @@ do_dir (struct unpack *u, int pfd, const char *base, struct archive_entry *e, bo
 {
 	_cleanup_close_ int fd = -EBADF;
 
-	if (!exists && mkdirat (pfd, base, 0700) < 0)
+	if (!exists && mkdirat (pfd, base, 0700) < 0) {
+		if (errno == EEXIST && u->probe)
+			return TAKEN;
 		return hull_error_make (u->err, errno, "layer entry `%s`: mkdir", u->entry);
+	}
 	fd = openat (pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return hull_error_make (u->err, errno, "layer entry `%s`: open directory",
 					u->entry);
 	u->st->dirs++;
-	if (set_meta_fd (u, fd, e, false) < 0)
+	if (set_meta_fd (u, fd, e, false, !exists) < 0)
 		return -1;
 	/* The times come last, once every child is written (finish_dirs). */
 	if (u->n_dirs == u->cap_dirs) {
@@ -814,8 +850,11 @@ do_symlink (struct unpack *u, int pfd, const char *base, struct archive_entry *e
 					"layer entry `%s`: symlink target over the limit "
 					"max_path_len=%u",
 					u->entry, u->lim.path_len);
-	if (symlinkat (target, pfd, base) < 0)
+	if (symlinkat (target, pfd, base) < 0) {
+		if (errno == EEXIST && u->probe)
+			return TAKEN;
 		return hull_error_make (u->err, errno, "layer entry `%s`: symlink", u->entry);
+	}
 	u->st->symlinks++;
 	return set_meta_at (u, pfd, base, e);
 }
@@ -827,8 +866,11 @@ do_node (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
 		      : archive_entry_filetype (e) == AE_IFBLK ? S_IFBLK
 							       : S_IFIFO;
 
-	if (mknodat (pfd, base, type | 0600, archive_entry_rdev (e)) < 0)
+	if (mknodat (pfd, base, type | 0600, archive_entry_rdev (e)) < 0) {
+		if (errno == EEXIST && u->probe)
+			return TAKEN;
 		return hull_error_make (u->err, errno, "layer entry `%s`: mknod", u->entry);
+	}
 	if (set_meta_at (u, pfd, base, e) < 0)
 		return -1;
 	/* The node was just created by us and is not a symlink, so following is moot. */
@@ -864,11 +906,33 @@ do_hardlink (struct unpack *u, int pfd, const char *base, const char *raw)
 		return hull_error_make (u->err, EPERM,
 					"layer entry `%s`: hard link to directory `%s`", u->entry,
 					raw);
-	if (linkat (tpfd, tbase, pfd, base, 0) < 0)
+	if (linkat (tpfd, tbase, pfd, base, 0) < 0) {
+		if (errno == EEXIST && u->probe)
+			return TAKEN;
 		return hull_error_make (u->err, errno, "layer entry `%s`: hard link to `%s`",
 					u->entry, raw);
+	}
 	u->st->hardlinks++;
 	return 0;
+}
+
+static int
+create (struct unpack *u, int pfd, const char *base, struct archive_entry *e, bool dir_exists)
+{
+	const char *link = archive_entry_hardlink (e);
+
+	if (link)
+		return do_hardlink (u, pfd, base, link);
+	switch (archive_entry_filetype (e)) {
+	case AE_IFREG:
+		return do_file (u, pfd, base, e);
+	case AE_IFDIR:
+		return do_dir (u, pfd, base, e, dir_exists);
+	case AE_IFLNK:
+		return do_symlink (u, pfd, base, e);
+	default:
+		return do_node (u, pfd, base, e);
+	}
 }
 
 static int
@@ -876,7 +940,7 @@ dispatch (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
 {
 	const char *link = archive_entry_hardlink (e);
 	unsigned type = archive_entry_filetype (e);
-	int exists;
+	int exists, r;
 
 	if ((type == AE_IFCHR || type == AE_IFBLK || type == AE_IFIFO) && !link &&
 	    !u->o->allow_devices) {
@@ -887,21 +951,17 @@ dispatch (struct unpack *u, int pfd, const char *base, struct archive_entry *e)
 	    type != AE_IFBLK && type != AE_IFIFO)
 		return hull_error_make (u->err, EINVAL, "layer entry `%s`: unsupported type 0%o",
 					u->entry, type);
+	/* Create first; only when the name is taken (TAKEN) is it cleared and the entry
+	 * created again: one syscall less per entry than looking first. */
+	u->probe = true;
+	r = create (u, pfd, base, e, false);
+	u->probe = false;
+	if (r != TAKEN)
+		return r;
 	exists = prepare_slot (u, pfd, base, !link && type == AE_IFDIR);
 	if (exists < 0)
 		return -1;
-	if (link)
-		return do_hardlink (u, pfd, base, link);
-	switch (type) {
-	case AE_IFREG:
-		return do_file (u, pfd, base, e);
-	case AE_IFDIR:
-		return do_dir (u, pfd, base, e, exists == 1);
-	case AE_IFLNK:
-		return do_symlink (u, pfd, base, e);
-	default:
-		return do_node (u, pfd, base, e);
-	}
+	return create (u, pfd, base, e, exists == 1);
 }
 
 static void
@@ -922,6 +982,23 @@ drop_parent (struct unpack *u)
  * that existed, and entries that merely create new names cannot change it. Any entry
  * that removes or modifies something existing (a replaced name, an existing
  * directory, a whiteout) sets u->touched and drops the cache. */
+/* Keep fd (taking it) as the parent for the next entries, with the group what we
+ * create in it gets (a setgid directory passes its own group on). */
+static int
+cache_parent (struct unpack *u, const char *parent, int fd)
+{
+	struct stat st;
+
+	if (fstat (fd, &st) < 0) {
+		hull_safe_close (fd);
+		return hull_error_make (u->err, errno, "layer entry `%s`: stat parent", u->entry);
+	}
+	u->new_gid = (st.st_mode & S_ISGID) ? st.st_gid : getegid ();
+	u->pcache = hull_xstrdup (parent);
+	u->pcache_fd = fd;
+	return fd;
+}
+
 static int
 parent_fd_lookup (struct unpack *u, const char *parent, hull_error_t *err)
 {
@@ -933,9 +1010,7 @@ parent_fd_lookup (struct unpack *u, const char *parent, hull_error_t *err)
 	fd = hull_path_openat_in_root (u->rootfd, parent, O_PATH | O_DIRECTORY, 0, err);
 	if (fd < 0)
 		return -1;
-	u->pcache = hull_xstrdup (parent);
-	u->pcache_fd = fd;
-	return fd;
+	return cache_parent (u, parent, fd);
 }
 
 static int
@@ -949,9 +1024,7 @@ parent_fd (struct unpack *u, const char *parent)
 	fd = hull_path_mkdirs_in_root (u->rootfd, parent, 0755, u->err);
 	if (fd < 0)
 		return -1;
-	u->pcache = hull_xstrdup (parent);
-	u->pcache_fd = fd;
-	return fd;
+	return cache_parent (u, parent, fd);
 }
 
 static int
@@ -1087,6 +1160,7 @@ hull_image_unpack_layer (int rootfd, int layer_fd, const struct hull_unpack_opts
 	u->rootfd = rootfd;
 	u->layer_fd = layer_fd;
 	u->pcache_fd = -EBADF;
+	u->euid = geteuid ();
 	/* A failed getrandom leaves seed 0: still correct, only easier to flood. */
 	if (getrandom (&u->names.seed, sizeof u->names.seed, GRND_NONBLOCK) < 0)
 		u->names.seed = 0;

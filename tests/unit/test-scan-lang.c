@@ -60,12 +60,7 @@ static char scratch[256];
 static void
 inv_free (struct hull_inventory *inv)
 {
-	for (size_t i = 0; i < inv->n_warnings; i++)
-		free (inv->warnings[i]);
-	free (inv->warnings);
-	inv->warnings = NULL;
-	inv->n_warnings = 0;
-	hull_inventory_clear (inv);
+	hull_inventory_clear (inv); /* frees the warnings too */
 }
 
 static const struct hull_pkg *

@@ -244,6 +244,10 @@ hull_registry_base64_decode (const char *s, size_t len, char **out, size_t *out_
 				return hull_error_make (err, 0, "base64: bad character at %zu",
 							i + j);
 		}
+		/* Non-zero bits under the padding: two spellings of one value (RFC 4648
+		 * section 3.5); only the canonical one is accepted. */
+		if ((pad == 1 && (v[2] & 3)) || (pad == 2 && (v[1] & 15)))
+			return hull_error_make (err, 0, "base64: non-canonical padding at %zu", i);
 		uint32_t w = (uint32_t) v[0] << 18 | (uint32_t) v[1] << 12 | (uint32_t) v[2] << 6 |
 			     (uint32_t) v[3];
 		buf[k++] = (char) (w >> 16);

@@ -28,7 +28,6 @@
 #define PROGRESS_EVERY_MS 100
 #define REDIRECTS_MAX 10
 
-HULL_DEFINE_CLEANUP (struct hull_image_manifest, hull_image_manifest_free)
 
 struct job {
 	const struct hull_image_desc *d;

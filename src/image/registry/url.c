@@ -116,19 +116,26 @@ hull_registry_url_origin (const char *url, char *out, size_t n)
 	return 0;
 }
 
+/* Length of the host part of "host[:port]" or "[v6]:port". */
+static size_t
+host_len (const char *s)
+{
+	const char *close = s[0] == '[' ? strchr (s, ']') : NULL;
+
+	return close ? (size_t) (close - s) + 1 : strcspn (s, ":");
+}
+
 bool
 hull_registry_insecure_match (const char *domain, const char *const *list, size_t n)
 {
-	size_t host_len = strcspn (domain, ":");
+	size_t hl = host_len (domain);
 
-	if (domain[0] == '[') /* [v6]:port */
-		host_len = strcspn (domain, "]") + 1;
 	for (size_t i = 0; i < n; i++) {
 		const char *e = list[i];
 		if (strcasecmp (e, domain) == 0)
 			return true;
-		if (strchr (e[0] == '[' ? strchr (e, ']') ?: e : e, ':') == NULL &&
-		    strlen (e) == host_len && strncasecmp (e, domain, host_len) == 0)
+		/* An entry without a port names every port of its host. */
+		if (e[host_len (e)] == '\0' && strlen (e) == hl && strncasecmp (e, domain, hl) == 0)
 			return true;
 	}
 	return false;

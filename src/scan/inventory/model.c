@@ -75,6 +75,9 @@ hull_inventory_clear (struct hull_inventory *inv)
 	for (size_t i = 0; i < inv->n_pkgs; i++)
 		hull_pkg_clear (&inv->pkgs[i]);
 	free (inv->pkgs);
+	for (size_t i = 0; i < inv->n_warnings; i++)
+		free (inv->warnings[i]);
+	free (inv->warnings);
 	free (inv->target);
 	free (inv->target_digest);
 	hull_os_clear (&inv->os);

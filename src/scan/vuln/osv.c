@@ -292,15 +292,16 @@ parse_events (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t
 		json_t *e = json_array_get (v, i), *val;
 		size_t old = hull_json_path_push_index (ctx, i);
 		const char *key, *s;
+		void *it;
 		int k;
 
-		if (!json_is_object (e) || json_object_size (e) != 1)
+		if (!json_is_object (e) || json_object_size (e) != 1 ||
+		    (it = json_object_iter (e)) == NULL)
 			return hull_json_error (ctx, err,
 						"expected an object with one of "
 						"introduced, fixed, last_affected, limit");
-		json_object_foreach (e, key, val) {
-			break;
-		}
+		key = json_object_iter_key (it);
+		val = json_object_iter_value (it);
 		if ((k = one_of (ctx, key, kinds, N_ELEMS (kinds), "event", err)) < 0)
 			return k;
 		hull_json_path_push_key (ctx, key);

@@ -150,9 +150,11 @@ mvn_parse (const char *s, struct mvn *v)
 	size_t len = strlen (s), start = 0;
 	bool is_digit = false;
 
-	/* At most one item and one list per byte, plus the root. */
+	/* Bounds: every item but the last ends at a distinct byte (a separator or a
+	 * transition), so at most len + 1 items; each byte opens at most two lists
+	 * (the qualifier-before-digits case), plus the root. */
 	v->items = hull_xcalloc (len + 2, sizeof *v->items);
-	v->lists = hull_xcalloc (len + 2, sizeof *v->lists);
+	v->lists = hull_xcalloc (2 * len + 2, sizeof *v->lists);
 	v->n_items = v->n_lists = 0;
 	open_list (v);
 	for (size_t i = 0; i < len; i++) {
