@@ -119,16 +119,16 @@ struct hull_registry_progress {
 };
 
 struct hull_registry_pull_opts {
-	const char *platform;		  /* "os/arch[/variant]"; NULL: the host's */
-	const char *tls_ca;		  /* extra CA file, besides the system store */
-	const char *authfile;		  /* NULL: the search of authfile_find */
-	const char *const *insecure;	  /* registries allowed over plain HTTP */
+	const char *platform;	     /* "os/arch[/variant]"; NULL: the host's */
+	const char *tls_ca;	     /* extra CA file, besides the system store */
+	const char *authfile;	     /* NULL: the search of authfile_find */
+	const char *const *insecure; /* registries allowed over plain HTTP */
 	size_t n_insecure;
-	const char *config;		  /* NULL: HULL_REGISTRY_CONFIG */
-	const char *certs_d;		  /* NULL: HULL_REGISTRY_CERTS_D */
-	unsigned jobs;			  /* parallel blob downloads; 0: 3 */
-	unsigned retries;		  /* attempts after the first; 0: 5 */
-	unsigned backoff_ms;		  /* first retry delay, doubled each time; 0: 250 */
+	const char *config;  /* NULL: HULL_REGISTRY_CONFIG */
+	const char *certs_d; /* NULL: HULL_REGISTRY_CERTS_D */
+	unsigned jobs;	     /* parallel blob downloads; 0: 3 */
+	unsigned retries;    /* attempts after the first; 0: 5 */
+	unsigned backoff_ms; /* first retry delay, doubled each time; 0: 250 */
 	void (*progress) (void *ctx, const struct hull_registry_progress *p);
 	void *progress_ctx;
 };

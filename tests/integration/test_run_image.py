@@ -287,6 +287,22 @@ def test_cap_add_refused_with_reason(store):
     assert cp.stdout.split()[1] == "%016x" % (1 << 10)
 
 
+def container_init(cmdline):
+    """The host pid of a process with this cmdline that is pid 1 of its namespace."""
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                if f.read() != cmdline:
+                    continue
+            with open("/proc/%s/status" % d) as f:
+                nspid = [l.split()[1:] for l in f if l.startswith("NSpid:")][0]
+        except (OSError, ValueError, IndexError):
+            continue
+        if len(nspid) == 2 and nspid[1] == "1":
+            return int(d)
+    return 0
+
+
 def test_exit_status(store):
     assert store.run(REF, "sh", "-c", "exit 7").returncode == 7
     # Killed by signal 9: 128 + 9.
@@ -294,10 +310,9 @@ def test_exit_status(store):
                           "sig", REF, "sleep", "60"], stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     pid = 0
-    for _ in range(200):
-        cp = store.hull("state", "sig")
-        if cp.returncode == 0 and json.loads(cp.stdout).get("pid"):
-            pid = json.loads(cp.stdout)["pid"]
+    for _ in range(400):
+        pid = container_init(b"sleep\x0060\x00")
+        if pid:
             break
         time.sleep(0.025)
     assert pid > 0

@@ -2,6 +2,7 @@
 /* Registry client parsers: WWW-Authenticate challenges (good and hostile), base64,
  * auth.json lookup, token answers, URL building, origins, insecure matching and the
  * registries.json config. No network. */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +26,8 @@ static const struct {
 } challenges[] = {
 	{ "Bearer realm=\"https://auth.test/token\",service=\"registry.test\",scope=\"repository:"
 	  "a/b:pull\"",
-	  HULL_REGISTRY_AUTH_BEARER, "https://auth.test/token", "registry.test", "repository:a/b:pull" },
+	  HULL_REGISTRY_AUTH_BEARER, "https://auth.test/token", "registry.test",
+	  "repository:a/b:pull" },
 	{ "bearer  realm = \"https://a.test/t\" , service=reg", HULL_REGISTRY_AUTH_BEARER,
 	  "https://a.test/t", "reg", NULL },
 	{ "Bearer realm=\"https://a.test/t\",,error=\"invalid_token\",", HULL_REGISTRY_AUTH_BEARER,
@@ -34,20 +36,21 @@ static const struct {
 	  "https://a.test/t?x=\"q\"", NULL, NULL },
 	{ "Bearer realm=\"https://a.test/t\",foo=bar", HULL_REGISTRY_AUTH_BEARER,
 	  "https://a.test/t", NULL, NULL },
-	{ "Basic realm=\"Registry Realm\"", HULL_REGISTRY_AUTH_BASIC, "Registry Realm", NULL, NULL },
+	{ "Basic realm=\"Registry Realm\"", HULL_REGISTRY_AUTH_BASIC, "Registry Realm", NULL,
+	  NULL },
 	{ "BASIC", HULL_REGISTRY_AUTH_BASIC, NULL, NULL, NULL },
 	/* Refused. */
 	{ "", HULL_REGISTRY_AUTH_NONE },
 	{ "Digest realm=\"x\"", HULL_REGISTRY_AUTH_NONE },
 	{ "Negotiate", HULL_REGISTRY_AUTH_NONE },
-	{ "Bearer", HULL_REGISTRY_AUTH_NONE },				  /* no realm */
-	{ "Bearer service=\"x\"", HULL_REGISTRY_AUTH_NONE },		  /* no realm */
-	{ "Bearer realm=\"\"", HULL_REGISTRY_AUTH_NONE },		  /* empty realm */
+	{ "Bearer", HULL_REGISTRY_AUTH_NONE },		     /* no realm */
+	{ "Bearer service=\"x\"", HULL_REGISTRY_AUTH_NONE }, /* no realm */
+	{ "Bearer realm=\"\"", HULL_REGISTRY_AUTH_NONE },    /* empty realm */
 	{ "Bearer realm=\"https://a\",realm=\"https://b\"", HULL_REGISTRY_AUTH_NONE },
 	{ "Bearer realm=\"https://a\",REALM=\"https://b\"", HULL_REGISTRY_AUTH_NONE },
-	{ "Bearer realm=\"https://a", HULL_REGISTRY_AUTH_NONE },	  /* unterminated */
-	{ "Bearer realm=\"https://a\\", HULL_REGISTRY_AUTH_NONE },	  /* escape at end */
-	{ "Bearer realm=", HULL_REGISTRY_AUTH_NONE },			  /* empty value */
+	{ "Bearer realm=\"https://a", HULL_REGISTRY_AUTH_NONE },	       /* unterminated */
+	{ "Bearer realm=\"https://a\\", HULL_REGISTRY_AUTH_NONE },	       /* escape at end */
+	{ "Bearer realm=", HULL_REGISTRY_AUTH_NONE },			       /* empty value */
 	{ "Bearer realm=\"https://a\" scope=\"x\"", HULL_REGISTRY_AUTH_NONE }, /* no comma */
 	{ "Bearer realm=\"https://a\", Basic realm=\"x\"", HULL_REGISTRY_AUTH_NONE }, /* two */
 	{ "Bearer realm=\"https://a\r\nX-Injected: 1\"", HULL_REGISTRY_AUTH_NONE },
@@ -116,10 +119,14 @@ test_base64 (void **state)
 {
 	static const struct {
 		const char *plain, *enc;
-	} t[] = { { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
-		  { "user:pass", "dXNlcjpwYXNz" }, { "a:b:c", "YTpiOmM=" } };
-	static const char *const bad[] = { "Zg=", "Zg", "Z===", "Zm9v=", "Zg==Zg==", "Zm9*",
-					   "=Zg=", "Zm=v" };
+	} t[] = { { "", "" },
+		  { "f", "Zg==" },
+		  { "fo", "Zm8=" },
+		  { "foo", "Zm9v" },
+		  { "user:pass", "dXNlcjpwYXNz" },
+		  { "a:b:c", "YTpiOmM=" } };
+	static const char *const bad[] = { "Zg=",  "Zg",   "Z===", "Zm9v=", "Zg==Zg==",
+					   "Zm9*", "=Zg=", "Zm=v", "Zh==",  "Zm9=" };
 	hull_error_t err = { 0 };
 	char *out;
 	size_t len;
@@ -128,9 +135,9 @@ test_base64 (void **state)
 		char *enc = hull_registry_base64_encode (t[i].plain, strlen (t[i].plain));
 		assert_string_equal (enc, t[i].enc);
 		free (enc);
-		assert_int_equal (hull_registry_base64_decode (t[i].enc, strlen (t[i].enc), &out,
-							       &len, &err),
-				  0);
+		assert_int_equal (
+			hull_registry_base64_decode (t[i].enc, strlen (t[i].enc), &out, &len, &err),
+			0);
 		assert_int_equal (len, strlen (t[i].plain));
 		assert_string_equal (out, t[i].plain);
 		free (out);
@@ -150,8 +157,8 @@ test_authfile (void **state)
 		int want; /* 1 found, 0 none, -1 refused */
 		const char *user, *pass;
 	} t[] = {
-		{ AUTHS ("\"reg.test:5000\": {\"auth\": \"dXNlcjpwYXNz\"}"), "reg.test:5000", 1, "user",
-		  "pass" },
+		{ AUTHS ("\"reg.test:5000\": {\"auth\": \"dXNlcjpwYXNz\"}"), "reg.test:5000", 1,
+		  "user", "pass" },
 		{ AUTHS ("\"https://reg.test:5000/v1/\": {\"auth\": \"dXNlcjpwYXNz\"}"),
 		  "reg.test:5000", 1, "user", "pass" },
 		/* The exact key wins whatever the order. */
@@ -166,7 +173,8 @@ test_authfile (void **state)
 		{ AUTHS ("\"reg.test\": {\"auth\": \"\"}"), "reg.test", 0 },
 		{ "{}", "reg.test", 0 },
 		{ "{\"credHelpers\": {}}", "reg.test", 0 },
-		{ AUTHS ("\"reg.test\": {\"auth\": \"bm9jb2xvbg==\"}"), "reg.test", -1 }, /* no ':' */
+		{ AUTHS ("\"reg.test\": {\"auth\": \"bm9jb2xvbg==\"}"), "reg.test",
+		  -1 },								  /* no ':' */
 		{ AUTHS ("\"reg.test\": {\"auth\": \"OnB3\"}"), "reg.test", -1 }, /* empty user */
 		{ AUTHS ("\"reg.test\": {\"auth\": \"not base64!\"}"), "reg.test", -1 },
 		{ AUTHS ("\"reg.test\": {\"auth\": 5}"), "reg.test", -1 },
@@ -297,9 +305,9 @@ test_urls (void **state)
 	c.realm = "file:///etc/passwd";
 	assert_null (hull_registry_token_url (&c, NULL, true, &err));
 
-	assert_int_equal (hull_registry_url_origin ("HTTPS://Reg.Test:5000/v2/x?y", origin,
-						    sizeof origin),
-			  0);
+	assert_int_equal (
+		hull_registry_url_origin ("HTTPS://Reg.Test:5000/v2/x?y", origin, sizeof origin),
+		0);
 	assert_string_equal (origin, "https://reg.test:5000");
 	assert_int_equal (hull_registry_url_origin ("http://a.test", origin, sizeof origin), 0);
 	assert_string_equal (origin, "http://a.test");
@@ -341,7 +349,7 @@ static void
 test_config (void **state)
 {
 	char path[] = "/tmp/hull-test-registries-XXXXXX";
-	int fd = mkstemp (path);
+	int fd = mkostemp (path, O_CLOEXEC);
 	hull_error_t err = { 0 };
 	char **v;
 	size_t n;
@@ -371,10 +379,14 @@ int
 main (void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test (test_challenges), cmocka_unit_test (test_challenge_limits),
-		cmocka_unit_test (test_base64),	    cmocka_unit_test (test_authfile),
-		cmocka_unit_test (test_authfile_search), cmocka_unit_test (test_token),
-		cmocka_unit_test (test_urls),	    cmocka_unit_test (test_insecure),
+		cmocka_unit_test (test_challenges),
+		cmocka_unit_test (test_challenge_limits),
+		cmocka_unit_test (test_base64),
+		cmocka_unit_test (test_authfile),
+		cmocka_unit_test (test_authfile_search),
+		cmocka_unit_test (test_token),
+		cmocka_unit_test (test_urls),
+		cmocka_unit_test (test_insecure),
 		cmocka_unit_test (test_config),
 	};
 

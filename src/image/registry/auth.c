@@ -91,15 +91,18 @@ store_param (struct hull_registry_challenge *ch, const char *name, size_t nlen, 
 	_cleanup_free_ char *v = value;
 
 	if (nlen >= 32 || *n_seen >= PARAMS_MAX)
-		return hull_error_make (err, 0, "WWW-Authenticate: too many or too long parameters");
+		return hull_error_make (err, 0,
+					"WWW-Authenticate: too many or too long parameters");
 	for (size_t i = 0; i < *n_seen; i++)
 		if (strlen (seen[i]) == nlen && strncasecmp (seen[i], name, nlen) == 0)
-			return hull_error_make (err, 0, "WWW-Authenticate: parameter `%.*s` repeated",
+			return hull_error_make (err, 0,
+						"WWW-Authenticate: parameter `%.*s` repeated",
 						(int) nlen, name);
 	memcpy (seen[*n_seen], name, nlen);
 	seen[(*n_seen)++][nlen] = '\0';
 	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
-		if (strlen (params[i].name) == nlen && strncasecmp (params[i].name, name, nlen) == 0)
+		if (strlen (params[i].name) == nlen &&
+		    strncasecmp (params[i].name, name, nlen) == 0)
 			*(char **) ((char *) ch + params[i].offset) = TAKE_PTR (v);
 	return 0;
 }
@@ -122,8 +125,9 @@ parse_params (struct cursor *c, struct hull_registry_challenge *ch, hull_error_t
 		}
 		skip_ows (c);
 		if (nlen == 0 || c->i >= c->n || c->s[c->i] != '=')
-			return hull_error_make (err, 0, "WWW-Authenticate: expected name=value at "
-							"byte %zu (one challenge only)",
+			return hull_error_make (err, 0,
+						"WWW-Authenticate: expected name=value at "
+						"byte %zu (one challenge only)",
 						c->i);
 		c->i++, skip_ows (c);
 		if (c->i < c->n && c->s[c->i] == '"') {
@@ -133,7 +137,8 @@ parse_params (struct cursor *c, struct hull_registry_challenge *ch, hull_error_t
 			const char *v = c->s + c->i;
 			size_t vlen = take_token (c);
 			if (vlen == 0)
-				return hull_error_make (err, 0, "WWW-Authenticate: empty value of `%.*s`",
+				return hull_error_make (err, 0,
+							"WWW-Authenticate: empty value of `%.*s`",
 							(int) nlen, name);
 			value = hull_xstrndup (v, vlen);
 		}
@@ -141,8 +146,8 @@ parse_params (struct cursor *c, struct hull_registry_challenge *ch, hull_error_t
 			return -EINVAL;
 		skip_ows (c);
 		if (c->i < c->n && c->s[c->i] != ',')
-			return hull_error_make (err, 0, "WWW-Authenticate: expected `,` at byte %zu",
-						c->i);
+			return hull_error_make (err, 0,
+						"WWW-Authenticate: expected `,` at byte %zu", c->i);
 		if (c->i < c->n)
 			c->i++, skip_ows (c);
 	}
@@ -158,8 +163,8 @@ check_chars (const char *s, size_t len, hull_error_t *err)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char) s[i];
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return hull_error_make (err, 0,
-						"WWW-Authenticate: control character at byte %zu", i);
+			return hull_error_make (
+				err, 0, "WWW-Authenticate: control character at byte %zu", i);
 	}
 	return 0;
 }
@@ -187,7 +192,8 @@ hull_registry_challenge_parse (const char *s, size_t len, struct hull_registry_c
 					(int) (slen > 32 ? 32 : slen), scheme);
 	if (c.i < c.n && c.s[c.i] != ' ' && c.s[c.i] != '\t') {
 		hull_registry_challenge_clear (out);
-		return hull_error_make (err, 0, "WWW-Authenticate: expected a space after the scheme");
+		return hull_error_make (err, 0,
+					"WWW-Authenticate: expected a space after the scheme");
 	}
 	skip_ows (&c);
 	if (parse_params (&c, out, err) < 0) {

@@ -125,11 +125,12 @@ start_blob (struct xfer *x)
 		if (x->range_from == 0 || x->content_range == NULL ||
 		    sscanf (x->content_range, "%7s %llu-", unit, &from) != 2 ||
 		    strcmp (unit, "bytes") != 0 || from != x->range_from)
-			return fail_cb (x, hull_error_make (&x->werr, 0,
-							    "Content-Range `%s` does not continue "
-							    "at byte %llu",
-							    x->content_range ? x->content_range : "",
-							    (unsigned long long) x->range_from));
+			return fail_cb (x,
+					hull_error_make (&x->werr, 0,
+							 "Content-Range `%s` does not continue "
+							 "at byte %llu",
+							 x->content_range ? x->content_range : "",
+							 (unsigned long long) x->range_from));
 		return 0;
 	}
 	if (x->range_from > 0) {
@@ -253,7 +254,8 @@ hull_reg_xfer_setup (struct reg_client *c, struct xfer *x, const char *url, cons
 	if (range)
 		rc |= hull_curl_setopt_ptr (h, CURLOPT_RANGE, range);
 	if (rc != CURLE_OK)
-		return hull_error_make (err, 0, "libcurl refused an option (libcurl >= 7.85 needed)");
+		return hull_error_make (err, 0,
+					"libcurl refused an option (libcurl >= 7.85 needed)");
 	return 0;
 }
 
@@ -263,9 +265,8 @@ static bool
 transient (CURLcode rc)
 {
 	static const CURLcode codes[] = {
-		CURLE_COULDNT_CONNECT, CURLE_PARTIAL_FILE, CURLE_RECV_ERROR,
-		CURLE_SEND_ERROR,      CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING,
-		CURLE_HTTP2,	       CURLE_HTTP2_STREAM,
+		CURLE_COULDNT_CONNECT,	  CURLE_PARTIAL_FILE, CURLE_RECV_ERROR, CURLE_SEND_ERROR,
+		CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING,  CURLE_HTTP2,	CURLE_HTTP2_STREAM,
 	};
 
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
@@ -283,8 +284,9 @@ http_error (struct xfer *x, const char *what, hull_error_t *err)
 	json_t *e = NULL;
 	const char *code = NULL, *msg = NULL;
 
-	if (x->mem && (doc = hull_json_parse (x->mem, x->mem_len, ERROR_BODY_MAX, "error",
-					      &ignored)) != NULL &&
+	if (x->mem &&
+	    (doc = hull_json_parse (x->mem, x->mem_len, ERROR_BODY_MAX, "error", &ignored)) !=
+		    NULL &&
 	    json_is_object (doc))
 		e = json_array_get (json_object_get (doc, "errors"), 0);
 	if (json_is_object (e)) {
@@ -312,13 +314,15 @@ hull_reg_classify (struct reg_client *c, struct xfer *x, CURLcode rc, const char
 	if (rc != CURLE_OK) {
 		const char *detail = x->errbuf[0] ? x->errbuf : hull_curl_easy_strerror (rc);
 		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
-			hull_error_make (err, 0, "%s: TLS verification failed: %s (--tls-ca FILE "
-						 "names a CA)",
+			hull_error_make (err, 0,
+					 "%s: TLS verification failed: %s (--tls-ca FILE "
+					 "names a CA)",
 					 what, detail);
 		else if (rc == CURLE_SSL_CONNECT_ERROR && !c->insecure)
-			hull_error_make (err, 0, "%s: TLS handshake failed: %s (hull speaks only "
-						 "HTTPS to a registry not named by "
-						 "--insecure-registry)",
+			hull_error_make (err, 0,
+					 "%s: TLS handshake failed: %s (hull speaks only "
+					 "HTTPS to a registry not named by "
+					 "--insecure-registry)",
 					 what, detail);
 		else
 			hull_error_make (err, 0, "%s: %s", what, detail);
@@ -347,8 +351,8 @@ hull_reg_retry_delay (struct reg_client *c, struct xfer *x, unsigned attempt)
 
 	/* Retry-After as delay-seconds (RFC 9110 section 10.2.3); an HTTP-date is
 	 * ignored in favour of the backoff. */
-	if (x->retry_after && hull_parse_u32 (x->retry_after, 10, &secs, "Retry-After",
-					      &ignored) == 0)
+	if (x->retry_after &&
+	    hull_parse_u32 (x->retry_after, 10, &secs, "Retry-After", &ignored) == 0)
 		ms = (uint64_t) secs * 1000;
 	return ms > RETRY_CAP_MS ? RETRY_CAP_MS : (unsigned) ms;
 }

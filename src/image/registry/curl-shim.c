@@ -30,14 +30,18 @@ static struct {
 	CURLMcode (*multi_add_handle) (CURLM *m, CURL *h);
 	CURLMcode (*multi_remove_handle) (CURLM *m, CURL *h);
 	CURLMcode (*multi_perform) (CURLM *m, int *running);
-	CURLMcode (*multi_poll) (CURLM *m, struct curl_waitfd *fds, unsigned n, int ms, int *numfds);
+	CURLMcode (*multi_poll) (CURLM *m, struct curl_waitfd *fds, unsigned n, int ms,
+				 int *numfds);
 	CURLMsg *(*multi_info_read) (CURLM *m, int *left);
 	const char *(*multi_strerror) (CURLMcode c);
 	struct curl_slist *(*slist_append) (struct curl_slist *l, const char *s);
 	void (*slist_free_all) (struct curl_slist *l);
 } fn;
 
-#define ENTRY(field, sym) { offsetof (__typeof__ (fn), field), sym }
+#define ENTRY(field, sym)                                                                          \
+	{                                                                                          \
+		offsetof (__typeof__ (fn), field), sym                                             \
+	}
 
 static const struct {
 	size_t offset;

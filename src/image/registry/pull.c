@@ -28,7 +28,6 @@
 #define PROGRESS_EVERY_MS 100
 #define REDIRECTS_MAX 10
 
-
 struct job {
 	const struct hull_image_desc *d;
 	struct hull_registry_blob_progress *p;
@@ -109,8 +108,8 @@ puller_setup (struct puller *p, const char *arg, hull_error_t *err)
 	if (hull_registry_config_load (o->config, &p->cfg_insecure, &p->n_cfg_insecure, err) < 0)
 		return -EINVAL;
 	c->insecure = hull_registry_insecure_match (c->domain, o->insecure, o->n_insecure) ||
-		      hull_registry_insecure_match (c->domain, (const char *const *) p->cfg_insecure,
-						    p->n_cfg_insecure);
+		      hull_registry_insecure_match (
+			      c->domain, (const char *const *) p->cfg_insecure, p->n_cfg_insecure);
 	snprintf (c->origin, sizeof c->origin, "%s://%s", c->insecure ? "http" : "https",
 		  c->domain);
 	for (char *q = c->origin; *q; q++)
@@ -162,8 +161,8 @@ static int
 fetch_doc (struct puller *p, const char *reference, const char *want, int64_t want_size,
 	   struct doc *d, hull_error_t *err)
 {
-	_cleanup_free_ char *url = hull_registry_url (p->c.insecure, p->c.domain, p->c.path,
-						      "manifests", reference);
+	_cleanup_free_ char *url =
+		hull_registry_url (p->c.insecure, p->c.domain, p->c.path, "manifests", reference);
 	_cleanup_free_ char *what = hull_xasprintf ("registry `%s`: manifest `%s:%s`", p->c.domain,
 						    p->c.path, reference);
 	struct xfer x = { 0 };
@@ -204,8 +203,8 @@ resolve (struct puller *p, struct doc *top, struct doc *child, hull_error_t *err
 	const struct hull_image_desc *d;
 	int r;
 
-	if (fetch_doc (p, p->ref.digest ? p->ref.digest : p->ref.tag, p->ref.digest, -1, top,
-		       err) < 0)
+	if (fetch_doc (p, p->ref.digest ? p->ref.digest : p->ref.tag, p->ref.digest, -1, top, err) <
+	    0)
 		return -EINVAL;
 	if (top->m->kind != HULL_IMAGE_KIND_INDEX)
 		return 0;
@@ -240,7 +239,7 @@ plan_jobs (struct puller *p, const struct hull_image_manifest *m)
 		if (dup)
 			continue;
 		p->prog[p->n_jobs] = (struct hull_registry_blob_progress){ .digest = d->digest,
-									    .size = d->size };
+									   .size = d->size };
 		p->jobs[p->n_jobs] = (struct job){ .d = d, .p = &p->prog[p->n_jobs] };
 		if (hull_image_store_has (p->s, d->digest)) {
 			p->prog[p->n_jobs].state = HULL_REGISTRY_BLOB_EXISTS;
@@ -340,7 +339,8 @@ finish_job (struct puller *p, struct job *j, CURLcode rc, hull_error_t *err)
 		if (++j->attempts > p->c.retries)
 			return hull_error_wrap (err, "gave up after %u attempts", j->attempts);
 		j->p->retries = j->attempts;
-		j->wait_until = hull_reg_now_ms () + hull_reg_retry_delay (&p->c, &j->x, j->attempts);
+		j->wait_until =
+			hull_reg_now_ms () + hull_reg_retry_delay (&p->c, &j->x, j->attempts);
 		requeue_from_registry (p, j);
 		return 0;
 	case REG_FAIL:
@@ -461,8 +461,8 @@ commit (struct puller *p, struct doc *top, struct doc *img, hull_error_t *err)
 				  err) < 0 ||
 	    hull_image_config_check (cfg, len, img->m->n_layers, err) < 0)
 		return hull_error_wrap (err, "config %s", img->m->config.digest);
-	if (img != top && hull_image_store_put_buf (p->s, img->buf, img->len, img->digest, NULL,
-						    err) < 0)
+	if (img != top &&
+	    hull_image_store_put_buf (p->s, img->buf, img->len, img->digest, NULL, err) < 0)
 		return -EINVAL;
 	if (hull_image_store_put_buf (p->s, top->buf, top->len, top->digest, NULL, err) < 0)
 		return -EINVAL;

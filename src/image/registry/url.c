@@ -68,15 +68,16 @@ hull_registry_token_url (const struct hull_registry_challenge *c, const char *sc
 	size_t len;
 	bool first;
 
-	if (realm == NULL || (strncasecmp (realm, "https://", 8) != 0 &&
-			      strncasecmp (realm, "http://", 7) != 0)) {
+	if (realm == NULL ||
+	    (strncasecmp (realm, "https://", 8) != 0 && strncasecmp (realm, "http://", 7) != 0)) {
 		hull_error_make (err, 0, "token realm `%s` is not an http(s) URL",
 				 realm ? realm : "");
 		return NULL;
 	}
 	if (!allow_http && strncasecmp (realm, "http://", 7) == 0) {
-		hull_error_make (err, 0, "token realm `%s` is plain HTTP (credentials would travel "
-					 "unencrypted)",
+		hull_error_make (err, 0,
+				 "token realm `%s` is plain HTTP (credentials would travel "
+				 "unencrypted)",
 				 realm);
 		return NULL;
 	}

@@ -45,6 +45,15 @@ char *hull_sbom_spdx (const struct hull_inventory *inv, const struct hull_sbom_o
 		      hull_error_t *err);
 /* hull's own inventory JSON (docs/scan.md "Inventory JSON"). */
 char *hull_sbom_inventory_json (const struct hull_inventory *inv, const struct hull_sbom_opts *o);
+/* Its full form: "files" lists the file names instead of counting them, and
+ * "warnings" lists the inventory's warnings. The confined scanner's output. */
+char *hull_sbom_inventory_json_full (const struct hull_inventory *inv,
+				     const struct hull_sbom_opts *o);
+/* Read inventory JSON (either form; with a count for "files" no names are restored)
+ * into `out` (zeroed by the caller; cleared on error). At most HULL_SBOM_MAX_BYTES,
+ * duplicate keys refused, counts capped, errors name the JSON path. */
+int hull_sbom_inventory_read (const char *text, size_t len, const char *name,
+			      struct hull_inventory *out, hull_error_t *err);
 
 /* Which SBOM format the text is, by content (HULL_SBOM_NONE: neither; the text need
  * not be valid JSON for NONE). */

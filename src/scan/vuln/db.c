@@ -359,7 +359,8 @@ add_record (struct builder *b, struct hull_osv_record *r, const char *name, hull
 	x->url = intern (b, primary_url (r));
 	x->cvss_v3 = intern (b, first_vector (r, "CVSS_V3"));
 	x->cvss_v4 = intern (b, first_vector (r, "CVSS_V4"));
-	x->severity = intern (b, r->db_severity);
+	/* Ubuntu's records carry their priority as a severity of type "Ubuntu". */
+	x->severity = intern (b, r->db_severity ? r->db_severity : first_vector (r, "Ubuntu"));
 	x->aliases = push_list (b, r->aliases.v, r->aliases.n);
 	x->n_aliases = (uint32_t) r->aliases.n;
 	b->stats->records++;
@@ -374,10 +375,14 @@ static int
 import_text (struct builder *b, const char *text, size_t len, const char *name, hull_error_t *err)
 {
 	uint64_t max = b->o && b->o->max_record_bytes ? b->o->max_record_bytes : DEFAULT_MAX_RECORD;
+	uint64_t max_files = b->o && b->o->max_records ? b->o->max_records : DEFAULT_MAX_RECORDS;
 	struct hull_osv_record r;
 	int ret;
 
-	b->stats->files++;
+	/* One record per file: withdrawn and skipped ones count against the cap too. */
+	if (++b->stats->files > max_files)
+		return hull_error_make (err, E2BIG, "%s: more than %" PRIu64 " record files", name,
+					max_files);
 	ret = hull_osv_parse (text, len, max, name, &r, err);
 	if (ret == 0)
 		ret = add_record (b, &r, name, err);
@@ -438,14 +443,17 @@ import_zip (struct builder *b, const char *path, hull_error_t *err)
 	return 0;
 }
 
+/* oflags: O_NOFOLLOW inside a directory walk (a symlink there is not followed);
+ * 0 for a path the user named. */
 static int
-import_file_at (struct builder *b, int dirfd, const char *file, const char *name, hull_error_t *err)
+import_file_at (struct builder *b, int dirfd, const char *file, const char *name, int oflags,
+		hull_error_t *err)
 {
 	uint64_t max = b->o && b->o->max_record_bytes ? b->o->max_record_bytes : DEFAULT_MAX_RECORD;
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 
-	text = hull_file_read_capped (dirfd, file, O_NOFOLLOW, max, &len, err);
+	text = hull_file_read_capped (dirfd, file, oflags, max, &len, err);
 	if (text == NULL)
 		return -EINVAL;
 	return import_text (b, text, len, name, err);
@@ -482,7 +490,7 @@ import_dir (struct builder *b, int fd, const char *path, int depth, hull_error_t
 			if (import_dir (b, sfd, sub, depth + 1, err) < 0)
 				return -EINVAL;
 		} else if (S_ISREG (st.st_mode) && is_json (de->d_name)) {
-			if (import_file_at (b, dirfd (d), de->d_name, sub, err) < 0)
+			if (import_file_at (b, dirfd (d), de->d_name, sub, O_NOFOLLOW, err) < 0)
 				return -EINVAL;
 		}
 	}
@@ -510,7 +518,7 @@ import_path (struct builder *b, const char *path, hull_error_t *err)
 					path);
 	if (n > 4 && strcmp (path + n - 4, ".zip") == 0)
 		return import_zip (b, path, err);
-	return import_file_at (b, AT_FDCWD, path, path, err);
+	return import_file_at (b, AT_FDCWD, path, path, 0, err);
 }
 
 /* ---- writing the file ---- */
