@@ -243,7 +243,8 @@ int hull_image_rootfs_prune (struct hull_image_store *s, const char *store_root,
 struct hull_image_container {
 	char *dir;    /* STORE/containers/ID, absolute */
 	char *rootfs; /* what root.path must name: the cached rootfs, or DIR/merged */
-	bool mounted; /* DIR/merged carries the overlay (or is a copy) */
+	bool mounted; /* DIR/merged carries the overlay */
+	bool copied;  /* DIR/merged is a private copy (no overlayfs here) */
 };
 
 struct hull_image_container_opts {
@@ -260,12 +261,16 @@ struct hull_image_container_opts {
 /* Create STORE/containers/ID for `img` (refusing an ID in use) and get the cached
  * rootfs (as hull_image_rootfs_get). When the container writes or needs new mount
  * points, mount an overlayfs on DIR/merged whose upper and work directories live in
- * DIR (owned by the container's root, the map of id 0). All under the store lock. On
- * error nothing is left. */
+ * DIR (owned by the container's root, the map of id 0), or where overlayfs cannot be
+ * mounted make DIR/merged a copy. All under the store lock. On error nothing is left. */
 int hull_image_container_create (struct hull_image_store *s, const char *store_root, const char *id,
 				 const struct hull_image_resolved *img,
 				 const struct hull_image_container_opts *o,
 				 struct hull_image_container *out, hull_error_t *err);
+
+/* Testing hook: copy the rootfs instead of mounting an overlayfs, as where overlayfs
+ * cannot be mounted. */
+void hull_image_container_force_copy (bool on);
 
 /* True if `dir` is a container directory made by hull_image_container_create. */
 bool hull_image_container_is (const char *dir);
@@ -296,12 +301,23 @@ struct hull_image_config {
 struct hull_image_config *hull_image_config_parse (const char *buf, size_t len, hull_error_t *err);
 struct hull_image_config *hull_image_config_free (struct hull_image_config *c);
 
+#define HULL_IMAGE_GROUPS_MAX 64u /* supplementary groups of one user */
+
+struct hull_image_user {
+	uint32_t uid, gid;
+	char *home;	  /* the passwd home directory, or NULL */
+	uint32_t *groups; /* supplementary: the /etc/group entries listing the user */
+	size_t n_groups;
+};
+
 /* Resolve "user[:group]" as the container tools do: numbers as they are, names from
  * the image's etc/passwd and etc/group read through the rootfs resolver (capped,
- * strictly parsed). A user without a group gets its passwd group (0 for an unknown
- * number); *home (may be NULL) receives the passwd home directory or NULL. */
-int hull_image_user_lookup (int rootfd, const char *spec, uint32_t *uid, uint32_t *gid, char **home,
+ * strictly parsed). A user without a group gets its passwd group (0 for a number not
+ * in passwd); a user found in passwd gets the groups listing it as a member. Free *u
+ * with hull_image_user_clear. */
+int hull_image_user_lookup (int rootfd, const char *spec, struct hull_image_user *u,
 			    hull_error_t *err);
+void hull_image_user_clear (struct hull_image_user *u);
 
 struct hull_image_volume {
 	const char *source; /* host path, absolute and existing (the caller checks) */

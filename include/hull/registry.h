@@ -131,6 +131,9 @@ struct hull_registry_pull_opts {
 	unsigned backoff_ms; /* first retry delay, doubled each time; 0: 250 */
 	void (*progress) (void *ctx, const struct hull_registry_progress *p);
 	void *progress_ctx;
+	/* When it becomes non-zero (a signal handler sets it), transfers stop and the
+	 * pull fails with "interrupted", removing its temp files. May be NULL. */
+	const volatile int *cancel;
 };
 
 /* Pull `ref` into the store: manifest (and index, with the platform selected),

@@ -106,7 +106,8 @@ struct hull_oci_config *hull_sandbox_config (const struct hull_sandbox_options *
  *   - gets new network, IPC and UTS namespaces; run as root it becomes nobody
  *     (65534:65534, no supplementary groups), otherwise it enters a new user namespace
  *     mapping the caller's ids to themselves; every capability, the bounding set
- *     included, is dropped; no_new_privs and non-dumpable are set;
+ *     included, is dropped (but CAP_DAC_READ_SEARCH with read_as_root);
+ *     no_new_privs and non-dumpable are set;
  *   - is confined by Landlock: read (files and directories) beneath read_fds and
  *     read_paths, read and write beneath write_fd, nothing else; no TCP; signals and
  *     abstract unix sockets scoped to itself (ABI 6);
@@ -134,6 +135,10 @@ struct hull_confine_opts {
 	unsigned int timeout_ms;      /* wall clock, then SIGKILL; 0: none */
 	bool namespaces_optional;     /* go on without namespaces where they cannot be made
 					 (unprivileged caller, user namespaces disabled) */
+	bool read_as_root;	      /* run as root: keep CAP_DAC_READ_SEARCH (and nothing
+					 else), so that the granted trees read as they do for
+					 root (0700 directories, 0600 files); Landlock still
+					 limits every read to them */
 };
 
 /* The function run confined: write the result to out_fd (hull_confine_write), return

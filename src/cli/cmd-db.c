@@ -119,9 +119,8 @@ db_import (struct hull_cli_globals *g, int argc, char **argv)
 	if (pos.n == 0)
 		return hull_cli_usage ("db import", "expected at least one PATH");
 	path = db_path (g, db);
-	if (tty) {
-		o.progress = progress;
-	}
+	if (tty)
+		o.progress = progress; /* a progress line only for a person watching */
 	if (make_parent (path, &err) < 0)
 		return hull_cli_fail ("db import", &err);
 	t0 = now ();

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `hull pull REF`: fetch an image from a registry into the store (docs/pull.md). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,27 @@ static const char pull_help[] =
 	"    reference or blob, and the reason).\n";
 
 HULL_DEFINE_CLEANUP (struct hull_image_store, hull_image_store_free)
+
+static volatile int interrupted;
+
+static void
+on_signal (int sig)
+{
+	interrupted = sig;
+}
+
+/* SIGINT, SIGTERM and SIGHUP stop the transfers; the pull then fails normally and
+ * removes its temp files. */
+static void
+catch_signals (void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset (&sa.sa_mask);
+	sigaction (SIGINT, &sa, NULL);
+	sigaction (SIGTERM, &sa, NULL);
+	sigaction (SIGHUP, &sa, NULL);
+}
 
 struct display {
 	size_t lines; /* drawn last time, to move back over */
@@ -147,6 +169,8 @@ cmd_pull (struct hull_cli_globals *g, int argc, char **argv)
 		o.progress = draw;
 		o.progress_ctx = &disp;
 	}
+	o.cancel = &interrupted;
+	catch_signals ();
 	s = hull_image_store_open (g->store ? g->store : DEFAULT_STORE, &err);
 	if (s == NULL || hull_registry_pull (s, pos.v[0], &o, digest, &err) < 0)
 		return hull_cli_fail ("pull", &err);

@@ -135,11 +135,12 @@ build_volumes (struct run_image *a)
 			hull_error_make (&err, errno, "-v: source `%s`", spec);
 			return hull_cli_fail (CMD, &err);
 		}
+		a->vols[i].readonly = mode && strcmp (mode, "ro") == 0;
+		/* One buffer holding "REALSRC\0DST\0". */
 		a->vol_buf[i] = hull_xasprintf ("%s%c%s", real, '\0', dst);
 		free (spec);
-		a->vols[i] = (struct hull_image_volume){ a->vol_buf[i],
-							 a->vol_buf[i] + strlen (real) + 1,
-							 mode && strcmp (mode, "ro") == 0 };
+		a->vols[i].source = a->vol_buf[i];
+		a->vols[i].dest = a->vol_buf[i] + strlen (real) + 1;
 		a->vol_dests[i] = a->vols[i].dest;
 	}
 	return 0;

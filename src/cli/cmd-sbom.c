@@ -92,6 +92,9 @@ scan_confined (int fd, const char *name, struct hull_inventory *inv, hull_error_
 		.max_as = SCAN_MAX_AS,
 		/* seccomp and Landlock already keep it off the network and the host. */
 		.namespaces_optional = true,
+		/* Read the tree as the unconfined scan would: /root (0700) holds pip
+		 * --user packages in many images. */
+		.read_as_root = true,
 	};
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;

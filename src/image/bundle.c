@@ -145,21 +145,28 @@ read_etc (int rootfd, const char *name, hull_error_t *err)
 	return TAKE_PTR (buf);
 }
 
-/* Find the line of an etc/passwd-style file whose field `key_field` equals `key`.
+/* An etc/passwd-style file being read line by line (the buffer is modified). */
+struct etc_file {
+	char *next;
+	const char *name;
+	size_t line_no;
+};
+
+/* The next line whose field `key_field` equals `key` (every line when key is NULL).
  * Every non-empty, non-comment line must have exactly `n_fields` fields. Fills
- * f[0..n_fields-1] (pointers into buf, which is modified). 1 found, 0 not, <0 error. */
+ * f[0..n_fields-1] (pointers into the buffer). 1 found, 0 at the end, <0 error. */
 static int
-find_entry (char *buf, const char *file, size_t n_fields, size_t key_field, const char *key,
-	    char **f, hull_error_t *err)
+find_entry (struct etc_file *ef, size_t n_fields, size_t key_field, const char *key, char **f,
+	    hull_error_t *err)
 {
-	size_t line_no = 0;
-	char *save = NULL;
-
-	for (char *line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save)) {
+	while (ef->next != NULL) {
+		char *line = ef->next, *nl = strchr (line, '\n'), *p = line;
 		size_t n = 0;
-		char *p = line;
 
-		line_no++;
+		ef->next = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		ef->line_no++;
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		while (n < n_fields) {
@@ -171,8 +178,8 @@ find_entry (char *buf, const char *file, size_t n_fields, size_t key_field, cons
 		}
 		if (n != n_fields || p != NULL)
 			return hull_error_make (err, EINVAL, "image /etc/%s:%zu: not %zu fields",
-						file, line_no, n_fields);
-		if (strcmp (f[key_field], key) == 0)
+						ef->name, ef->line_no, n_fields);
+		if (key == NULL || strcmp (f[key_field], key) == 0)
 			return 1;
 	}
 	return 0;
@@ -184,13 +191,15 @@ is_number (const char *s)
 	return s[0] != '\0' && strspn (s, "0123456789") == strlen (s);
 }
 
-/* The passwd entry of `user` (a name, or a number matched against the uid field). */
+/* The passwd entry of `user` (a name, or a number matched against the uid field);
+ * *name receives the entry's name. 1 found, 0 not (a number only), <0 error. */
 static int
-lookup_passwd (int rootfd, const char *user, uint32_t *uid, uint32_t *gid, char **home,
+lookup_passwd (int rootfd, const char *user, struct hull_image_user *u, char **name,
 	       hull_error_t *err)
 {
 	_cleanup_free_ char *buf = NULL;
 	bool numeric = is_number (user);
+	struct etc_file ef = { NULL, "passwd", 0 };
 	char *f[7];
 	int r;
 
@@ -204,7 +213,8 @@ lookup_passwd (int rootfd, const char *user, uint32_t *uid, uint32_t *gid, char 
 			       ? hull_error_make (err, ENOENT,
 						  "user `%s`: the image has no /etc/passwd", user)
 			       : hull_error_wrap (err, "user `%s`", user);
-	r = find_entry (buf, "passwd", 7, numeric ? 2 : 0, user, f, err);
+	ef.next = buf;
+	r = find_entry (&ef, 7, numeric ? 2 : 0, user, f, err);
 	if (r < 0)
 		return r;
 	if (r == 0)
@@ -212,11 +222,12 @@ lookup_passwd (int rootfd, const char *user, uint32_t *uid, uint32_t *gid, char 
 			       : hull_error_make (err, 0,
 						  "user `%s`: not found in the image's /etc/passwd",
 						  user);
-	if (hull_parse_u32 (f[2], 10, uid, "/etc/passwd uid", err) < 0 ||
-	    hull_parse_u32 (f[3], 10, gid, "/etc/passwd gid", err) < 0)
+	if (hull_parse_u32 (f[2], 10, &u->uid, "/etc/passwd uid", err) < 0 ||
+	    hull_parse_u32 (f[3], 10, &u->gid, "/etc/passwd gid", err) < 0)
 		return hull_error_wrap (err, "user `%s`", user);
-	if (home && f[5][0] == '/')
-		*home = hull_xstrdup (f[5]);
+	if (f[5][0] == '/')
+		u->home = hull_xstrdup (f[5]);
+	*name = hull_xstrdup (f[0]);
 	return 1;
 }
 
@@ -224,6 +235,7 @@ static int
 lookup_group (int rootfd, const char *group, uint32_t *gid, hull_error_t *err)
 {
 	_cleanup_free_ char *buf = NULL;
+	struct etc_file ef = { NULL, "group", 0 };
 	char *f[4];
 	int r;
 
@@ -232,7 +244,8 @@ lookup_group (int rootfd, const char *group, uint32_t *gid, hull_error_t *err)
 	buf = read_etc (rootfd, "group", err);
 	if (buf == NULL)
 		return hull_error_wrap (err, "group `%s`", group);
-	r = find_entry (buf, "group", 4, 0, group, f, err);
+	ef.next = buf;
+	r = find_entry (&ef, 4, 0, group, f, err);
 	if (r == 0)
 		return hull_error_make (err, 0, "group `%s`: not found in the image's /etc/group",
 					group);
@@ -241,31 +254,85 @@ lookup_group (int rootfd, const char *group, uint32_t *gid, hull_error_t *err)
 	return 0;
 }
 
+static bool
+listed (char *members, const char *name)
+{
+	char *save = NULL;
+
+	for (char *m = strtok_r (members, ",", &save); m; m = strtok_r (NULL, ",", &save))
+		if (strcmp (m, name) == 0)
+			return true;
+	return false;
+}
+
+/* The supplementary groups of `name`: the /etc/group entries listing it as a member
+ * (as the container tools and initgroups(3) do). No /etc/group: none. */
+static int
+member_groups (int rootfd, const char *name, struct hull_image_user *u, hull_error_t *err)
+{
+	_cleanup_free_ char *buf = read_etc (rootfd, "group", err);
+	struct etc_file ef = { buf, "group", 0 };
+	char *f[4];
+	int r;
+
+	if (buf == NULL && err->code == ENOENT) {
+		hull_error_clear (err);
+		return 0;
+	}
+	if (buf == NULL)
+		return hull_error_ret (err);
+	while ((r = find_entry (&ef, 4, 0, NULL, f, err)) == 1) {
+		uint32_t gid;
+
+		if (!listed (f[3], name))
+			continue;
+		if (hull_parse_u32 (f[2], 10, &gid, "/etc/group gid", err) < 0)
+			return hull_error_wrap (err, "group `%s`", f[0]);
+		if (u->n_groups >= HULL_IMAGE_GROUPS_MAX)
+			return hull_error_make (err, E2BIG, "user `%s`: in more than %u groups",
+						name, HULL_IMAGE_GROUPS_MAX);
+		u->groups = hull_xreallocarray (u->groups, u->n_groups + 1, sizeof *u->groups);
+		u->groups[u->n_groups++] = gid;
+	}
+	return r;
+}
+
+void
+hull_image_user_clear (struct hull_image_user *u)
+{
+	free (u->home);
+	free (u->groups);
+	memset (u, 0, sizeof *u);
+}
+
+static int
+user_lookup (int rootfd, char *user, const char *group, struct hull_image_user *u,
+	     hull_error_t *err)
+{
+	_cleanup_free_ char *name = NULL;
+	int r;
+
+	if (is_number (user) && hull_parse_u32 (user, 10, &u->uid, "uid", err) < 0)
+		return hull_error_wrap (err, "user `%s`", user);
+	r = lookup_passwd (rootfd, user, u, &name, err);
+	if (r < 0 || (group && lookup_group (rootfd, group, &u->gid, err) < 0))
+		return hull_error_ret (err);
+	return name ? member_groups (rootfd, name, u, err) : 0;
+}
+
 int
-hull_image_user_lookup (int rootfd, const char *spec, uint32_t *uid, uint32_t *gid, char **home,
-			hull_error_t *err)
+hull_image_user_lookup (int rootfd, const char *spec, struct hull_image_user *u, hull_error_t *err)
 {
 	_cleanup_free_ char *user = hull_xstrdup (spec);
 	char *group = strchr (user, ':');
-	int r;
 
-	if (home)
-		*home = NULL;
+	memset (u, 0, sizeof *u);
 	if (group)
 		*group++ = '\0';
 	if (user[0] == '\0' || (group && group[0] == '\0'))
 		return hull_error_make (err, EINVAL, "user `%s`: expected USER[:GROUP]", spec);
-	*gid = 0;
-	if (is_number (user) && hull_parse_u32 (user, 10, uid, "uid", err) < 0)
-		return hull_error_wrap (err, "user `%s`", spec);
-	r = lookup_passwd (rootfd, user, uid, gid, home, err);
-	if (r < 0)
-		return r;
-	if (group && lookup_group (rootfd, group, gid, err) < 0) {
-		if (home) {
-			free (*home);
-			*home = NULL;
-		}
+	if (user_lookup (rootfd, user, group, u, err) < 0) {
+		hull_image_user_clear (u);
 		return hull_error_ret (err);
 	}
 	return 0;
@@ -341,21 +408,25 @@ set_user (json_t *proc, const struct hull_image_config *ic, const struct hull_im
 	  hull_error_t *err)
 {
 	const char *spec = o->user ? o->user : ic->user;
-	_cleanup_free_ char *home = NULL;
-	uint32_t uid = 0, gid = 0;
-	json_t *env = json_object_get (proc, "env");
+	struct hull_image_user u = { 0 };
+	json_t *env = json_object_get (proc, "env"), *user;
 
-	if (spec && spec[0] != '\0' &&
-	    hull_image_user_lookup (o->rootfd, spec, &uid, &gid, &home, err) < 0)
+	if (spec && spec[0] != '\0' && hull_image_user_lookup (o->rootfd, spec, &u, err) < 0)
 		return hull_error_ret (err);
-	json_object_set_new (
-		proc, "user",
-		json_pack ("{s:I, s:I}", "uid", (json_int_t) uid, "gid", (json_int_t) gid));
+	user = json_pack ("{s:I, s:I}", "uid", (json_int_t) u.uid, "gid", (json_int_t) u.gid);
+	if (u.n_groups) {
+		json_t *g = json_array ();
+		for (size_t i = 0; i < u.n_groups; i++)
+			json_array_append_new (g, json_integer (u.groups[i]));
+		json_object_set_new (user, "additionalGids", g);
+	}
+	json_object_set_new (proc, "user", user);
 	/* HOME as the container tools set it: from passwd, else "/". */
 	if (!env_has (env, "HOME")) {
-		_cleanup_free_ char *kv = hull_xasprintf ("HOME=%s", home ? home : "/");
+		_cleanup_free_ char *kv = hull_xasprintf ("HOME=%s", u.home ? u.home : "/");
 		env_set (env, kv);
 	}
+	hull_image_user_clear (&u);
 	return 0;
 }
 

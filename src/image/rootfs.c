@@ -11,6 +11,7 @@
  * prune never removes a rootfs between its lookup and the container recording its use. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -493,6 +494,157 @@ write_marker (int cdir, const char *key, hull_error_t *err)
 	return 0;
 }
 
+static bool force_copy;
+
+void
+hull_image_container_force_copy (bool on)
+{
+	force_copy = on;
+}
+
+#define COPY_MAX_DEPTH 256u
+
+static int copy_dir (int src, int dst, unsigned depth, hull_error_t *err);
+
+static int
+copy_data (int in, int out, const char *name, hull_error_t *err)
+{
+	char buf[65536];
+	ssize_t n;
+
+	for (;;) {
+		n = copy_file_range (in, NULL, out, NULL, 1u << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			break;
+	}
+	if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return hull_error_make (err, errno, "copy `%s`", name);
+	while ((n = read (in, buf, sizeof buf)) > 0)
+		if (write (out, buf, (size_t) n) != n)
+			return hull_error_make (err, errno ? errno : EIO, "copy `%s`", name);
+	return n < 0 ? hull_error_make (err, errno, "copy `%s`", name) : 0;
+}
+
+/* One entry of a directory: created in dst with the same type, content, owner, mode
+ * and mtime. Symlinks are copied as links, never followed; devices and sockets (the
+ * unpacker never makes them for the cache) are skipped. */
+static int
+copy_entry (int src, int dst, const char *name, unsigned depth, hull_error_t *err)
+{
+	_cleanup_close_ int in = -EBADF, out = -EBADF;
+	struct timespec times[2];
+	struct stat st;
+	char target[PATH_MAX];
+	ssize_t n;
+	int r = 0;
+
+	if (fstatat (src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return hull_error_make (err, errno, "stat `%s`", name);
+	if (S_ISDIR (st.st_mode)) {
+		if (mkdirat (dst, name, 0700) < 0 ||
+		    (in = openat (src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) <
+			    0 ||
+		    (out = openat (dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return hull_error_make (err, errno, "copy directory `%s`", name);
+		r = copy_dir (in, out, depth + 1, err);
+	} else if (S_ISREG (st.st_mode)) {
+		in = openat (src, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		out = openat (dst, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			      0600);
+		if (in < 0 || out < 0)
+			return hull_error_make (err, errno, "copy `%s`", name);
+		r = copy_data (in, out, name, err);
+	} else if (S_ISLNK (st.st_mode)) {
+		n = readlinkat (src, name, target, sizeof target - 1);
+		if (n < 0 || (target[n] = '\0', symlinkat (target, dst, name)) < 0)
+			return hull_error_make (err, errno, "copy symlink `%s`", name);
+	} else if (S_ISFIFO (st.st_mode)) {
+		if (mknodat (dst, name, S_IFIFO | 0600, 0) < 0)
+			return hull_error_make (err, errno, "copy fifo `%s`", name);
+	} else
+		return 0;
+	if (r < 0)
+		return r;
+	/* Owner first: chown clears setid bits that chmod then restores. */
+	if (fchownat (dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (!S_ISLNK (st.st_mode) && fchmodat (dst, name, st.st_mode & 07777, 0) < 0))
+		return hull_error_make (err, errno, "copy `%s`: owner and mode", name);
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	utimensat (dst, name, times, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int
+copy_dir (int src, int dst, unsigned depth, hull_error_t *err)
+{
+	_cleanup_ (closedirp) DIR *d = NULL;
+	struct dirent *de;
+	int fd;
+
+	if (depth > COPY_MAX_DEPTH)
+		return hull_error_make (err, ELOOP, "copy: deeper than %u directories",
+					COPY_MAX_DEPTH);
+	fd = openat (src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir (fd)) == NULL) {
+		if (fd >= 0)
+			close (fd);
+		return hull_error_make (err, errno, "copy: read directory");
+	}
+	while ((errno = 0, de = readdir (d)) != NULL) {
+		if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+			continue;
+		if (copy_entry (src, dst, de->d_name, depth, err) < 0)
+			return hull_error_wrap (err, "%s", de->d_name);
+	}
+	return errno ? hull_error_make (err, errno, "copy: read directory") : 0;
+}
+
+/* merged/ becomes a full copy of the cached rootfs (owner and mode of its root too). */
+static int
+copy_rootfs (const char *lower, int cdir, hull_error_t *err)
+{
+	_cleanup_close_ int src = -EBADF, dst = -EBADF;
+	struct stat st;
+
+	src = open (lower, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dst = openat (cdir, "merged", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (src < 0 || dst < 0 || fstat (src, &st) < 0)
+		return hull_error_make (err, errno, "open `%s`", lower);
+	if (copy_dir (src, dst, 0, err) < 0)
+		return hull_error_ret (err);
+	if (fchown (dst, st.st_uid, st.st_gid) < 0 || fchmod (dst, st.st_mode & 07777) < 0)
+		return hull_error_make (err, errno, "copy: owner and mode of `/`");
+	return 0;
+}
+
+/* Mount the overlay on DIR/merged through the new mount API (the target opened as an
+ * O_PATH fd from the container directory, STYLE.md), or mount(2) on kernels without
+ * it. Returns 0, or -1 with errno set. */
+static int
+overlay_mount (int cdir, const char *merged, const char *lower, const char *dir, const char *data)
+{
+	_cleanup_free_ char *upper = hull_xasprintf ("%s/upper", dir);
+	_cleanup_free_ char *work = hull_xasprintf ("%s/work", dir);
+	_cleanup_close_ int fs = -EBADF, mnt = -EBADF, target = -EBADF;
+
+	fs = fsopen ("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0 && errno == ENOSYS)
+		return mount ("overlay", merged, "overlay", MS_NODEV, data);
+	target = openat (cdir, "merged", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fs < 0 || target < 0 || fsconfig (fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0 ||
+	    fsconfig (fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0 ||
+	    fsconfig (fs, FSCONFIG_SET_STRING, "workdir", work, 0) < 0 ||
+	    fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
+	if (mnt < 0)
+		return -1;
+	return move_mount (mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 /* upper/ and work/ owned by the container's root, upper/ with the rootfs root's mode so
  * the merged root looks like the image's; then the overlay on merged/. Paths with ','
  * or ':' would be misread in the mount data: refused. */
@@ -520,9 +672,15 @@ mount_overlay (int cdir, const char *dir, const char *lower, int64_t ru, int64_t
 		return hull_error_make (err, errno, "container `%s`: writable layer", dir);
 	data = hull_xasprintf ("lowerdir=%s,upperdir=%s/upper,workdir=%s/work", lower, dir, dir);
 	merged = hull_xasprintf ("%s/merged", dir);
-	if (mount ("overlay", merged, "overlay", MS_NODEV, data) < 0)
+	if (!force_copy && overlay_mount (cdir, merged, lower, dir, data) == 0)
+		return 0;
+	/* No overlayfs here (ENODEV: not built; EPERM, EINVAL: not allowed on this
+	 * filesystem or in this namespace): the container gets a private copy instead. */
+	if (!force_copy && errno != ENODEV && errno != EPERM && errno != EINVAL && errno != ENOTSUP)
 		return hull_error_make (err, errno, "mount overlayfs on `%s`", merged);
-	return 0;
+	if (copy_rootfs (lower, cdir, err) < 0)
+		return hull_error_wrap (err, "container `%s`: copy of the rootfs", dir);
+	return 1;
 }
 
 /* Whether the container needs an overlay: it writes, or a mount point is missing. */
@@ -553,6 +711,7 @@ container_setup (struct hull_image_store *s, const char *store_root, const char 
 	_cleanup_free_ char *key =
 		hull_image_rootfs_key (img->chain_id, o->uid_map, o->n_uid, o->gid_map, o->n_gid);
 	_cleanup_close_ int containers = -EBADF, cdir = -EBADF;
+	int r;
 
 	containers = open_dir (store_root, "containers", err);
 	if (containers < 0)
@@ -572,12 +731,14 @@ container_setup (struct hull_image_store *s, const char *store_root, const char 
 		return hull_error_ret (err);
 	if (!needs_overlay (out->rootfs, o))
 		return 0;
-	if (mount_overlay (cdir, out->dir, out->rootfs, map_root (o->uid_map, o->n_uid),
-			   map_root (o->gid_map, o->n_gid), err) < 0)
-		return hull_error_ret (err);
+	r = mount_overlay (cdir, out->dir, out->rootfs, map_root (o->uid_map, o->n_uid),
+			   map_root (o->gid_map, o->n_gid), err);
+	if (r < 0)
+		return r;
 	free (out->rootfs);
 	out->rootfs = hull_xasprintf ("%s/merged", out->dir);
-	out->mounted = true;
+	out->mounted = r == 0;
+	out->copied = r == 1;
 	return 0;
 }
 

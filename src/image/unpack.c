@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -28,7 +30,7 @@
 #include "hull/image.h"
 #include "image/unpack.h"
 
-#define CHUNK (64 * 1024)
+#define CHUNK (128 * 1024)
 #define REMOVE_MAX_DEPTH 4096u
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
@@ -51,6 +53,24 @@ struct dirtime {
 	struct timespec ts[2];
 };
 
+/* The ring between the decompressor thread and the tar reader: slots [tail, head) are
+ * filled, the reader holds slot `tail` while `held`. */
+#define RING 8
+#define RING_CHUNK (256 * 1024)
+struct stream {
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	char *buf[RING];
+	size_t len[RING];
+	uint64_t head, tail;
+	bool held, done, stop;
+	bool inline_mode; /* no thread: the reader decompresses itself */
+	int status;	  /* the decompressor's last result: 0 at the end, -1 on error */
+	hull_error_t err; /* its error */
+};
+
 struct limits {
 	uint64_t total_bytes, entries;
 	uint32_t path_len, depth, ratio;
@@ -64,6 +84,7 @@ struct unpack {
 	hull_error_t *err;
 	struct archive *outer, *inner;
 	hull_sha256_t *sha;
+	struct stream sm;
 	bool stream_failed;   /* err was filled by a read callback */
 	char *entry;	      /* copy of the current entry name, for messages */
 	const char *name;     /* its normalised form, as stored in `names` */
@@ -77,7 +98,7 @@ struct unpack {
 	bool probe;    /* first create attempt: EEXIST returns TAKEN */
 	uid_t euid;    /* owner of what we create ... */
 	gid_t new_gid; /* ... and its group in the cached parent (setgid inherits) */
-	char in[CHUNK], mid[CHUNK];
+	char in[CHUNK];
 };
 
 HULL_DEFINE_CLEANUP (struct archive, archive_read_free)
@@ -120,62 +141,182 @@ outer_read (struct archive *a, void *data, const void **buf)
 	return n;
 }
 
-/* Next chunk of uncompressed bytes, hashed and checked against the stream limits.
- * Returns the length, 0 at the end, or -1 with u->err filled. */
+/* Next chunk of uncompressed bytes (at most `size`) into buf, hashed and checked
+ * against the stream limits. Returns the length, 0 at the end, or -1 with err filled.
+ * Runs in the decompressor thread during an unpack: touches only the outer reader,
+ * the hash and the stream counters of the stats. */
 static ssize_t
-pull_uncompressed (struct unpack *u)
+pull_uncompressed (struct unpack *u, char *buf, size_t size, hull_error_t *err)
 {
 	struct hull_unpack_stats *st = u->st;
-	la_ssize_t n = archive_read_data (u->outer, u->mid, sizeof u->mid);
+	la_ssize_t n = archive_read_data (u->outer, buf, size);
 
 	if (n < 0) {
-		hull_error_make (u->err, EINVAL, "decompress layer (at entry `%s`): %s",
-				 u->entry ? u->entry : "", archive_error_string (u->outer));
+		hull_error_make (err, EINVAL, "decompress layer: %s",
+				 archive_error_string (u->outer));
 		return -1;
 	}
-	hull_sha256_update (u->sha, u->mid, (size_t) n);
+	hull_sha256_update (u->sha, buf, (size_t) n);
 	st->uncompressed_bytes += (uint64_t) n;
 	if (st->uncompressed_bytes > u->lim.total_bytes) {
-		hull_error_make (u->err, EFBIG,
-				 "layer entry `%s`: uncompressed layer over the limit "
-				 "max_total_bytes=%" PRIu64,
-				 u->entry ? u->entry : "", u->lim.total_bytes);
+		hull_error_make (err, EFBIG,
+				 "uncompressed layer over the limit max_total_bytes=%" PRIu64,
+				 u->lim.total_bytes);
 		return -1;
 	}
 	/* Decompression bombs: a few KiB of gzip/zstd can expand to gigabytes. */
 	if (st->uncompressed_bytes >= HULL_UNPACK_RATIO_MIN_BYTES &&
 	    st->uncompressed_bytes / u->lim.ratio > st->compressed_bytes) {
-		hull_error_make (u->err, EFBIG,
-				 "layer entry `%s`: compression ratio over the limit max_ratio=%u "
+		hull_error_make (err, EFBIG,
+				 "compression ratio over the limit max_ratio=%u "
 				 "(%" PRIu64 " bytes from %" PRIu64 ")",
-				 u->entry ? u->entry : "", u->lim.ratio, st->uncompressed_bytes,
-				 st->compressed_bytes);
+				 u->lim.ratio, st->uncompressed_bytes, st->compressed_bytes);
 		return -1;
 	}
 	return (ssize_t) n;
+}
+
+/* The decompressor thread: decompression and hashing run beside the tar parsing and
+ * file writing (as `tar -xzf` runs gzip in a second process), handing over full
+ * buffers through a small ring. Limits are checked before a buffer is handed over,
+ * so the writer never sees a byte past a limit. */
+static void *
+produce (void *arg)
+{
+	struct unpack *u = arg;
+	struct stream *sm = &u->sm;
+
+	for (;;) {
+		bool stop;
+		char *b;
+		ssize_t n;
+
+		pthread_mutex_lock (&sm->mu);
+		while (sm->head - sm->tail == RING && !sm->stop)
+			pthread_cond_wait (&sm->cv, &sm->mu);
+		stop = sm->stop;
+		b = sm->buf[sm->head % RING];
+		pthread_mutex_unlock (&sm->mu);
+		if (stop)
+			return NULL;
+		n = pull_uncompressed (u, b, RING_CHUNK, &sm->err);
+		pthread_mutex_lock (&sm->mu);
+		if (n > 0)
+			sm->len[sm->head++ % RING] = (size_t) n;
+		else
+			sm->status = (int) n, sm->done = true;
+		pthread_cond_broadcast (&sm->cv);
+		pthread_mutex_unlock (&sm->mu);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+static bool force_inline;
+
+void
+hull_image_unpack_force_inline (bool on)
+{
+	force_inline = on;
+}
+
+/* Start the decompressor thread. Where threads cannot be made (a seccomp filter that
+ * denies clone, as in a confined helper, or no resources) the reader decompresses
+ * inline instead: slower, the same bytes and checks. */
+static int
+start_stream (struct unpack *u)
+{
+	struct stream *sm = &u->sm;
+	sigset_t all, old;
+	int r = EAGAIN;
+
+	for (size_t i = 0; i < RING; i++)
+		sm->buf[i] = hull_xmalloc (RING_CHUNK);
+	if (!force_inline) {
+		/* Signals are the calling thread's business. */
+		sigfillset (&all);
+		pthread_sigmask (SIG_BLOCK, &all, &old);
+		r = pthread_create (&sm->thread, NULL, produce, u);
+		pthread_sigmask (SIG_SETMASK, &old, NULL);
+	}
+	sm->running = r == 0;
+	sm->inline_mode = r != 0;
+	return 0;
+}
+
+static void
+stop_stream (struct unpack *u)
+{
+	struct stream *sm = &u->sm;
+
+	if (sm->running) {
+		pthread_mutex_lock (&sm->mu);
+		sm->stop = true;
+		pthread_cond_broadcast (&sm->cv);
+		pthread_mutex_unlock (&sm->mu);
+		pthread_join (sm->thread, NULL);
+		sm->running = false;
+	}
+	for (size_t i = 0; i < RING; i++)
+		free (sm->buf[i]), sm->buf[i] = NULL;
+}
+
+/* The next buffer from the decompressor; the previous one is given back. Returns
+ * its length, 0 at the end of the stream, or -1 with u->err filled. */
+static ssize_t
+next_chunk (struct unpack *u, const void **buf)
+{
+	struct stream *sm = &u->sm;
+	ssize_t n;
+
+	if (sm->inline_mode) {
+		n = pull_uncompressed (u, sm->buf[0], RING_CHUNK, u->err);
+		*buf = sm->buf[0];
+		return n;
+	}
+	pthread_mutex_lock (&sm->mu);
+	if (sm->held) {
+		sm->tail++;
+		sm->held = false;
+		pthread_cond_broadcast (&sm->cv);
+	}
+	while (sm->head == sm->tail && !sm->done)
+		pthread_cond_wait (&sm->cv, &sm->mu);
+	if (sm->head == sm->tail) {
+		n = sm->status;
+		if (n < 0)
+			*u->err = sm->err;
+	} else {
+		*buf = sm->buf[sm->tail % RING];
+		n = (ssize_t) sm->len[sm->tail % RING];
+		sm->held = true;
+	}
+	pthread_mutex_unlock (&sm->mu);
+	return n;
 }
 
 static la_ssize_t
 inner_read (struct archive *a, void *data, const void **buf)
 {
 	struct unpack *u = data;
-	ssize_t n = pull_uncompressed (u);
+	ssize_t n = next_chunk (u, buf);
 
 	if (n < 0) {
 		u->stream_failed = true;
 		archive_set_error (a, EIO, "layer stream stopped");
 		return -1;
 	}
-	*buf = u->mid;
 	return n;
 }
 
-/* Report a libarchive failure on the inner reader, preferring the callback's error. */
+/* Report a libarchive failure on the inner reader, preferring the stream's error
+ * (named by the entry being read when it surfaced). */
 static int
 archive_fail (struct unpack *u, const char *what)
 {
 	if (u->stream_failed)
-		return hull_error_ret (u->err);
+		return u->entry ? hull_error_wrap (u->err, "layer entry `%s`", u->entry)
+				: hull_error_ret (u->err);
 	return hull_error_make (u->err, EINVAL, "layer entry `%s`: %s: %s",
 				u->entry ? u->entry : "", what, archive_error_string (u->inner));
 }
@@ -203,6 +344,8 @@ open_readers (struct unpack *u)
 		return hull_error_make (u->err, EINVAL, "open layer: %s", archive_error_string (o));
 	if (archive_read_next_header (o, &e) != ARCHIVE_OK)
 		return hull_error_make (u->err, EINVAL, "open layer: %s", archive_error_string (o));
+	if (start_stream (u) < 0)
+		return -1;
 	if (archive_read_open (i, u, NULL, inner_read, NULL) != ARCHIVE_OK)
 		return archive_fail (u, "not a tar archive");
 	return 0;
@@ -1120,7 +1263,8 @@ run_entries (struct unpack *u)
 		return -1;
 	/* Hash what follows the end-of-archive blocks too: the diff_id covers it all. */
 	for (;;) {
-		ssize_t n = pull_uncompressed (u);
+		const void *buf;
+		ssize_t n = next_chunk (u, &buf);
 
 		if (n < 0)
 			return -1;
@@ -1177,11 +1321,16 @@ hull_image_unpack_layer (int rootfd, int layer_fd, const struct hull_unpack_opts
 			return hull_error_make (err, EINVAL, "bad diff_id `%s`", u->o->diff_id);
 	}
 	u->sha = hull_sha256_new ();
+	pthread_mutex_init (&u->sm.mu, NULL);
+	pthread_cond_init (&u->sm.cv, NULL);
 	r = open_readers (u);
 	outer = u->outer;
 	inner = u->inner;
 	if (r == 0)
 		r = run_entries (u);
+	stop_stream (u);
+	pthread_cond_destroy (&u->sm.cv);
+	pthread_mutex_destroy (&u->sm.mu);
 	hull_sha256_final (u->sha, digest);
 	hull_sha256_free (u->sha);
 	free (u->entry);
@@ -1202,6 +1351,7 @@ hull_image_layer_diff_id (int layer_fd, const struct hull_unpack_opts *o,
 	struct hull_unpack_stats st = { 0 };
 	_cleanup_free_ struct unpack *u = hull_xzalloc (sizeof *u);
 	_cleanup_ (archive_read_freep) struct archive *outer = archive_read_new ();
+	_cleanup_free_ char *buf = NULL;
 	struct archive_entry *e;
 	uint8_t digest[HULL_SHA256_LEN];
 	ssize_t n;
@@ -1223,7 +1373,8 @@ hull_image_layer_diff_id (int layer_fd, const struct hull_unpack_opts *o,
 		return hull_error_make (err, EINVAL, "open layer: %s",
 					archive_error_string (outer));
 	u->sha = hull_sha256_new ();
-	while ((n = pull_uncompressed (u)) > 0)
+	buf = hull_xmalloc (RING_CHUNK);
+	while ((n = pull_uncompressed (u, buf, RING_CHUNK, err)) > 0)
 		;
 	hull_sha256_final (u->sha, digest);
 	hull_sha256_free (u->sha);

@@ -82,6 +82,10 @@ int hull_image_remove_tree (int dirfd, const char *name, hull_error_t *err);
 int hull_image_layer_diff_id (int layer_fd, const struct hull_unpack_opts *o,
 			      char out[HULL_SHA256_HEX_LEN + 1], hull_error_t *err);
 
+/* Testing hook: decompress in the calling thread instead of a helper thread (what
+ * happens anyway where threads cannot be created). */
+void hull_image_unpack_force_inline (bool on);
+
 struct hull_image_store;
 
 /* Apply every layer of the image manifest `manifest_digest` from store s, in order, to

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <jansson.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
 #include <poll.h>
@@ -296,38 +297,46 @@ build_landlock (const struct hull_confine_opts *o, hull_error_t *err)
 }
 
 static int
-drop_bounding_set (hull_error_t *err)
+drop_bounding_set (uint64_t keep, hull_error_t *err)
 {
 	for (int cap = 0; cap <= 63; cap++) {
 		int r = prctl (PR_CAPBSET_READ, cap, 0, 0, 0);
 
 		if (r < 0)
 			break; /* past the kernel's last capability */
-		if (r == 1 && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+		if (r == 1 && !(keep & (1ULL << cap)) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			return hull_error_make (err, errno, "confine: drop capability %d", cap);
 	}
 	return 0;
 }
 
 /* Root becomes nobody, with no supplementary groups: host files are reached through
- * their "other" bits only. Everyone ends with no capability in any set; an
- * unprivileged caller outside a user namespace has none to drop but its bounding set,
- * which no_new_privs makes moot. */
+ * their "other" bits only, or with read_as_root through CAP_DAC_READ_SEARCH, which
+ * reads and searches but never writes, and which Landlock keeps to the granted trees
+ * (open_by_handle_at, its other use, is denied by the filter). Everyone else ends
+ * with no capability in any set; an unprivileged caller outside a user namespace has
+ * none to drop but its bounding set, which no_new_privs makes moot. */
 static int
-drop_identity (bool root, bool in_userns, hull_error_t *err)
+drop_identity (const struct hull_confine_opts *o, bool root, bool in_userns, hull_error_t *err)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
+	uint64_t keep = root && o->read_as_root ? 1ULL << CAP_DAC_READ_SEARCH : 0;
 
-	if ((root || in_userns) && drop_bounding_set (err) < 0)
+	if ((root || in_userns) && drop_bounding_set (keep, err) < 0)
 		return -1;
+	if (keep && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return hull_error_make (err, errno, "confine: PR_SET_KEEPCAPS");
 	if (root && (setgroups (0, NULL) < 0 || setresgid (NOBODY, NOBODY, NOBODY) < 0 ||
 		     setresuid (NOBODY, NOBODY, NOBODY) < 0))
 		return hull_error_make (err, errno, "confine: become nobody");
+	if (keep && prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return hull_error_make (err, errno, "confine: PR_SET_KEEPCAPS");
 	if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return hull_error_make (err, errno, "confine: clear ambient capabilities");
+	data[0].effective = data[0].permitted = (uint32_t) keep;
 	if (syscall (SYS_capset, &hdr, data) < 0)
-		return hull_error_make (err, errno, "confine: drop capabilities");
+		return hull_error_make (err, errno, "confine: set capabilities");
 	return 0;
 }
 
@@ -380,11 +389,15 @@ confine_self (const struct call *c, hull_error_t *err)
 	if (close_others (c, err) < 0)
 		return -1;
 	preload (c->o);
+	/* jansson seeds its hash function (hash flooding, jansson's hashtable_seed.c) from
+	 * /dev/urandom on first use, falling back to time and pid: seed it while the
+	 * device can still be read. A no-op when the caller already did. */
+	json_object_seed (0);
 	if ((userns = enter_namespaces (c->o, root, err)) < 0)
 		return -1;
 	if ((ruleset = build_landlock (c->o, err)) < 0)
 		return -1;
-	if (drop_identity (root, userns == 1, err) < 0)
+	if (drop_identity (c->o, root, userns == 1, err) < 0)
 		return -1;
 	/* Not dumpable: no ptrace or /proc/PID access from other processes of the same
 	 * uid (another nobody process). Set after the identity change, which resets it. */

@@ -22,6 +22,15 @@ static char dir[64];
 static int rootfd = -1;
 
 static void
+cleanup (void)
+{
+	unlinkat (rootfd, "etc/passwd", 0);
+	unlinkat (rootfd, "etc/group", 0);
+	unlinkat (rootfd, "etc", AT_REMOVEDIR);
+	rmdir (dir);
+}
+
+static void
 init (void)
 {
 	char etc[80];
@@ -34,6 +43,7 @@ init (void)
 	rootfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		abort ();
+	atexit (cleanup);
 }
 
 static void
@@ -51,14 +61,12 @@ lookup (const uint8_t *data, size_t size)
 {
 	static const char *const specs[] = { "root", "app", "0", "app:staff", "1000:wheel" };
 	hull_error_t err = { 0 };
-	uint32_t uid, gid;
-	char *home;
+	struct hull_image_user u;
 
 	put (data[0] == 'P' ? "etc/passwd" : "etc/group", data + 1, size - 1);
-	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
-		if (hull_image_user_lookup (rootfd, specs[i], &uid, &gid, &home, &err) == 0)
-			free (home);
-	}
+	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+		if (hull_image_user_lookup (rootfd, specs[i], &u, &err) == 0)
+			hull_image_user_clear (&u);
 }
 
 static void

@@ -196,9 +196,10 @@ class Layout:
             json.dump({"schemaVersion": 2, "manifests": [top]}, f)
 
 
-def skopeo_push(layout, tag, registry, repo, certdir, creds=None, all_images=False):
-    argv = ["skopeo", "--insecure-policy", "copy", "--preserve-digests",
-            "--dest-cert-dir", certdir]
+def skopeo_push(layout, tag, registry, repo, certdir, creds=None, all_images=False, fmt=None):
+    argv = ["skopeo", "--insecure-policy", "copy", "--dest-cert-dir", certdir]
+    # Converting to Docker schema 2 changes the manifest: its digest cannot be kept.
+    argv += ["--format", fmt] if fmt else ["--preserve-digests"]
     if not registry.tls:
         argv.append("--dest-tls-verify=false")
     if creds:
@@ -217,13 +218,14 @@ class Proxy:
     token: True                         demand `Bearer <token>`; /token hands it out
                                         for USER:PASSWORD (or to anyone with anonymous)
     redirect: "https://HOST:PORT"       blob GETs -> 307 to HOST:PORT/storage/<digest>
+    slow: S                             blob bodies in 64 KiB pieces, S seconds apart
     Every request is appended to `log` as (method, path, headers dict, status)."""
 
     TOKEN = "tok-" + hashlib.sha256(b"hull").hexdigest()[:24]
 
     def __init__(self, upstream, cert, key, ca):
         self.upstream, self.ca = upstream, ca
-        self.mode, self.log = {}, []
+        self.mode, self.log, self.token = {}, [], self.TOKEN
         self.lock = threading.RLock()
         proxy = self
 
@@ -254,6 +256,7 @@ class Proxy:
         with self.lock:
             self.mode = dict(mode)
             self.log = []
+            self.token = self.TOKEN
 
     def _reply(self, h, status, body=b"", headers=()):
         h.send_response(status)
@@ -269,7 +272,16 @@ class Proxy:
             self.log.append(("GET", h.path, dict(h.headers.items()), status))
 
     def _token_ok(self, h):
-        return h.headers.get("Authorization") == "Bearer " + self.TOKEN
+        with self.lock:
+            ok = h.headers.get("Authorization") == "Bearer " + self.token
+            rotate = self.mode.get("rotate")
+            if ok and rotate is not None:
+                # The token expires after `rotate` requests: the next one gets 401.
+                self.mode["rotate"] -= 1
+                if self.mode["rotate"] < 0:
+                    self.token = self.TOKEN + "-renewed"
+                    self.mode.pop("rotate")
+            return ok
 
     def handle(self, h):
         mode = self.mode
@@ -277,7 +289,7 @@ class Proxy:
         if h.path.startswith("/token"):
             want = "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
             if mode.get("token") == "anonymous" or h.headers.get("Authorization") == want:
-                return self._reply(h, 200, json.dumps({"token": self.TOKEN}).encode(),
+                return self._reply(h, 200, json.dumps({"token": self.token}).encode(),
                                    [("Content-Type", "application/json")])
             return self._reply(h, 401, b'{"details":"bad credentials"}')
         if h.path.startswith("/storage/"):
@@ -315,7 +327,15 @@ class Proxy:
             cut = None
             if "/blobs/" in path and r.status == 200 and len(body) > mode.get("cut", len(body)):
                 cut = mode.pop("cut")
-        if cut is not None:
+        if mode.get("slow") and "/blobs/" in path and r.status in (200, 206):
+            for off in range(0, len(body), 65536):
+                try:
+                    h.wfile.write(body[off:off + 65536])
+                    h.wfile.flush()
+                except OSError:
+                    break
+                time.sleep(mode["slow"])
+        elif cut is not None:
             h.wfile.write(body[:cut])
             h.wfile.flush()
             h.close_connection = True
@@ -352,12 +372,12 @@ class Env:
     def layout(self, name):
         return Layout(os.path.join(self.base, "layouts", name))
 
-    def push_image(self, repo, tag, layer_sizes, seed, registry=None, creds=None):
+    def push_image(self, repo, tag, layer_sizes, seed, registry=None, creds=None, fmt=None):
         lay = self.layout("%s-%s-%s-%d" % (repo.replace("/", "_"), tag, seed,
                                            (registry or self.reg).port))
         m, config, layers = lay.image("amd64", layer_sizes, seed)
         lay.finish(m, tag)
-        skopeo_push(lay.path, tag, registry or self.reg, repo, self.certdir, creds=creds)
+        skopeo_push(lay.path, tag, registry or self.reg, repo, self.certdir, creds=creds, fmt=fmt)
         info = {"manifest": m, "config": config, "layers": layers, "layout": lay.path}
         key = repo + ":" + tag
         self.images[key if registry is None else registry.domain + "/" + key] = info

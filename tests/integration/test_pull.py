@@ -9,6 +9,7 @@ import json
 import os
 import pty
 import shutil
+import signal
 import subprocess
 import time
 import warnings
@@ -37,6 +38,7 @@ def env(tmp_path_factory):
         e.push_index("test/multi", "v1", "multi")
         e.push_image("test/tamper", "v1", [90000], "tamper")
         e.push_image("test/big", "v1", [3 * 1024 * 1024], "big")
+        e.push_image("test/docker", "v1", [30000, 20000], "docker", fmt="v2s2")
         e.push_image("test/img", "v1", [50000, 30000], "auth", registry=e.auth_reg,
                      creds="%s:%s" % (rf.USER, rf.PASSWORD))
         e.push_image("test/img", "v1", [40000], "plain", registry=e.plain_reg)
@@ -133,6 +135,20 @@ def test_pull_by_digest(env, tmp_path):
     cp = pull(str(tmp_path / "s2"), "--tls-ca", env.ca,
               "%s/test/img@sha256:%s" % (env.reg.domain, "0" * 64))
     fail(cp, env.reg.domain, "HTTP 404")
+
+
+def test_docker_schema2(env, tmp_path):
+    store = str(tmp_path / "store")
+    ref = env.reg.domain + "/test/docker:v1"
+    cp = pull(store, "--tls-ca", env.ca, ref)
+    assert cp.returncode == 0, cp.stderr
+    out = json.loads(image(store, "inspect", ref))
+    assert out["mediaType"] == "application/vnd.docker.distribution.manifest.v2+json"
+    assert out["digest"] == cp.stdout.strip()
+    layers = out["manifest"]["layers"]
+    assert len(layers) == 2
+    assert all(l["mediaType"] == "application/vnd.docker.image.rootfs.diff.tar.gzip" for l in layers)
+    assert {l["digest"] for l in layers} <= blobs(store)
 
 
 def test_platform_selection(env, tmp_path):
@@ -233,6 +249,17 @@ def test_bearer_token_flow(env, tmp_path):
     p.reset(token="anonymous")
     cp = pull(str(tmp_path / "s3"), "--tls-ca", env.ca, ref, env=e)
     assert cp.returncode == 0, cp.stderr
+
+
+def test_expired_token_renewed(env, tmp_path):
+    p = env.proxy
+    # Manifest and config pass with the first token; then it expires mid-pull.
+    p.reset(token="anonymous", rotate=2)
+    cp = pull(str(tmp_path / "s"), "--tls-ca", env.ca, "--jobs", "1", p.domain + "/test/img:v1")
+    assert cp.returncode == 0, cp.stderr
+    assert len([l for l in p.log if l[1].startswith("/token")]) == 2
+    assert any(l[2].get("Authorization") == "Bearer " + p.TOKEN + "-renewed" and l[3] == 200
+               for l in p.log if "/blobs/" in l[1])
 
 
 def test_redirect_does_not_forward_authorization(env, tmp_path):
@@ -358,3 +385,25 @@ def test_progress_on_a_terminal(env, tmp_path):
         quiet = b""
     os.close(master)
     assert cp.returncode == 0 and quiet == b""
+
+
+def test_interrupt_leaves_nothing(env, tmp_path):
+    p = env.proxy
+    p.reset(slow=0.2)
+    store = str(tmp_path / "s")
+    proc = subprocess.Popen([HULL, "--store", store, "pull", "--tls-ca", env.ca,
+                             p.domain + "/test/big:v1"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    tmp = os.path.join(store, "tmp")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (os.path.isdir(tmp) and os.listdir(tmp)):
+        time.sleep(0.05)
+    assert os.listdir(tmp), "no download started"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    p.reset()
+    assert proc.returncode == 125, err
+    assert "Interrupted" in err and len(err.strip().splitlines()) == 1, err
+    assert env.images["test/big:v1"]["layers"][0]["digest"] not in blobs(store)
+    assert_clean(store)

@@ -175,8 +175,9 @@ def test_image_config_honoured(store):
     })
     cp = store.run("localhost/app:1")
     assert cp.returncode == 0, cp.stderr
-    assert cp.stdout.splitlines() == ["foo=bar", "uid=1000(app) gid=1000(app)", "/home/app",
-                                      "home=/home/app"]
+    # app's supplementary group (staff lists it in /etc/group) comes along too.
+    assert cp.stdout.splitlines() == ["foo=bar", "uid=1000(app) gid=1000(app) groups=50(staff)",
+                                      "/home/app", "home=/home/app"]
     # CMD replaces Cmd (the Entrypoint stays); -e, -u name:group, -w.
     cp = store.run("-e", "FOO=baz", "-u", "app:staff", "-w", "/work", "localhost/app:1",
                    'echo "$FOO $PATH"; id -u; id -g; pwd')

@@ -117,7 +117,7 @@ setup (void **state)
 	mkdir (etc, 0755);
 	put ("etc/passwd", "# comment\nroot:x:0:0:root:/root:/bin/sh\n\n"
 			   "app:x:1000:1001:App:/home/app:/bin/sh\n");
-	put ("etc/group", "root:x:0:\napp:x:1001:\nstaff:x:50:app\n");
+	put ("etc/group", "root:x:0:\napp:x:1001:\nstaff:x:50:app\nwheel:x:10:root2,app\n");
 	rootfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return rootfd < 0 ? -1 : 0;
 }
@@ -136,30 +136,41 @@ static void
 test_user_lookup (void **state)
 {
 	hull_error_t err = { 0 };
-	uint32_t uid = 9, gid = 9;
-	char *home = NULL;
+	struct hull_image_user u;
 
-	assert_int_equal (hull_image_user_lookup (rootfd, "app", &uid, &gid, &home, &err), 0);
-	assert_int_equal (uid, 1000);
-	assert_int_equal (gid, 1001);
-	assert_string_equal (home, "/home/app");
-	free (home);
-	assert_int_equal (hull_image_user_lookup (rootfd, "app:staff", &uid, &gid, NULL, &err), 0);
-	assert_int_equal (gid, 50);
-	assert_int_equal (hull_image_user_lookup (rootfd, "1000", &uid, &gid, NULL, &err), 0);
-	assert_int_equal (gid, 1001); /* a number in passwd gets its group */
-	assert_int_equal (hull_image_user_lookup (rootfd, "4242:7", &uid, &gid, NULL, &err), 0);
-	assert_int_equal (uid, 4242);
-	assert_int_equal (gid, 7);
-	assert_int_equal (hull_image_user_lookup (rootfd, "4243", &uid, &gid, NULL, &err), 0);
-	assert_int_equal (gid, 0);
-	assert_true (hull_image_user_lookup (rootfd, "nobody", &uid, &gid, NULL, &err) < 0);
-	assert_non_null (strstr (err.msg, "user `nobody`: not found in the image's /etc/passwd"));
-	assert_true (hull_image_user_lookup (rootfd, "app:wheel", &uid, &gid, NULL, &err) < 0);
-	assert_non_null (strstr (err.msg, "group `wheel`"));
-	assert_true (hull_image_user_lookup (rootfd, "", &uid, &gid, NULL, &err) < 0);
-	assert_true (hull_image_user_lookup (rootfd, "app:", &uid, &gid, NULL, &err) < 0);
-	assert_true (hull_image_user_lookup (rootfd, "99999999999", &uid, &gid, NULL, &err) < 0);
+	assert_int_equal (hull_image_user_lookup (rootfd, "app", &u, &err), 0);
+	assert_int_equal (u.uid, 1000);
+	assert_int_equal (u.gid, 1001);
+	assert_string_equal (u.home, "/home/app");
+	assert_int_equal (u.n_groups, 2); /* staff and wheel list app */
+	assert_int_equal (u.groups[0], 50);
+	assert_int_equal (u.groups[1], 10);
+	hull_image_user_clear (&u);
+	assert_int_equal (hull_image_user_lookup (rootfd, "app:staff", &u, &err), 0);
+	assert_int_equal (u.gid, 50);
+	hull_image_user_clear (&u);
+	assert_int_equal (hull_image_user_lookup (rootfd, "1000", &u, &err), 0);
+	assert_int_equal (u.gid, 1001); /* a number in passwd gets its group, and its groups */
+	assert_int_equal (u.n_groups, 2);
+	hull_image_user_clear (&u);
+	assert_int_equal (hull_image_user_lookup (rootfd, "root", &u, &err), 0);
+	assert_int_equal (u.n_groups, 0);
+	hull_image_user_clear (&u);
+	assert_int_equal (hull_image_user_lookup (rootfd, "4242:7", &u, &err), 0);
+	assert_int_equal (u.uid, 4242);
+	assert_int_equal (u.gid, 7);
+	assert_null (u.home);
+	hull_image_user_clear (&u);
+	assert_int_equal (hull_image_user_lookup (rootfd, "4243", &u, &err), 0);
+	assert_int_equal (u.gid, 0);
+	assert_true (hull_image_user_lookup (rootfd, "nobody", &u, &err) < 0);
+	assert_string_equal (err.msg, "user `nobody`: not found in the image's /etc/passwd");
+	assert_true (hull_image_user_lookup (rootfd, "app:ghosts", &u, &err) < 0);
+	assert_non_null (strstr (err.msg, "group `ghosts`"));
+	assert_null (u.home); /* nothing left to free after an error */
+	assert_true (hull_image_user_lookup (rootfd, "", &u, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "app:", &u, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "99999999999", &u, &err) < 0);
 }
 
 static void
@@ -167,32 +178,40 @@ test_user_hostile (void **state)
 {
 	_cleanup_free_ char *p = hull_xasprintf ("%s/etc/passwd", dir), *big = NULL;
 	hull_error_t err = { 0 };
-	uint32_t uid, gid;
+	struct hull_image_user u;
 
 	put ("etc/passwd", "app:x:1000\n");
-	assert_true (hull_image_user_lookup (rootfd, "app", &uid, &gid, NULL, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "app", &u, &err) < 0);
 	assert_non_null (strstr (err.msg, "/etc/passwd:1: not 7 fields"));
 	put ("etc/passwd", "app:x:1000:1000:a:/:/bin/sh:extra\n");
-	assert_true (hull_image_user_lookup (rootfd, "app", &uid, &gid, NULL, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "app", &u, &err) < 0);
 	put ("etc/passwd", "app:x:-1:1000:a:/:/bin/sh\n");
-	assert_true (hull_image_user_lookup (rootfd, "app", &uid, &gid, NULL, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "app", &u, &err) < 0);
 	/* Larger than the cap: refused before reading. */
 	big = hull_xzalloc (HULL_IMAGE_PASSWD_MAX + 2);
 	memset (big, '#', HULL_IMAGE_PASSWD_MAX + 1);
 	put ("etc/passwd", big);
-	assert_true (hull_image_user_lookup (rootfd, "app", &uid, &gid, NULL, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "app", &u, &err) < 0);
 	assert_non_null (strstr (err.msg, "larger than"));
 	/* A symlink to the host's file is never followed out of the rootfs. */
 	unlink (p);
 	assert_int_equal (symlink ("../../../../../etc/passwd", p), 0);
-	assert_true (hull_image_user_lookup (rootfd, "root", &uid, &gid, NULL, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "root", &u, &err) < 0);
 	unlink (p);
 	assert_int_equal (mkfifo (p, 0644), 0); /* would block a plain read */
-	assert_true (hull_image_user_lookup (rootfd, "root", &uid, &gid, NULL, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "root", &u, &err) < 0);
 	unlink (p);
-	assert_true (hull_image_user_lookup (rootfd, "root", &uid, &gid, NULL, &err) < 0);
+	assert_true (hull_image_user_lookup (rootfd, "root", &u, &err) < 0);
 	assert_non_null (strstr (err.msg, "no /etc/passwd"));
-	assert_int_equal (hull_image_user_lookup (rootfd, "0", &uid, &gid, NULL, &err), 0);
+	assert_int_equal (hull_image_user_lookup (rootfd, "0", &u, &err), 0);
+	hull_image_user_clear (&u);
+	/* A malformed /etc/group line is an error even when looking for members. */
+	put ("etc/passwd", "app:x:1000:1000:a:/:/bin/sh\n");
+	put ("etc/group", "staff:x:50\n");
+	assert_true (hull_image_user_lookup (rootfd, "app", &u, &err) < 0);
+	assert_non_null (strstr (err.msg, "/etc/group:1: not 4 fields"));
+	put ("etc/group", "staff:x:fifty:app\n");
+	assert_true (hull_image_user_lookup (rootfd, "app", &u, &err) < 0);
 }
 
 /* ---- the runtime config ---- */
@@ -271,6 +290,11 @@ test_bundle_image (void **state)
 	assert_string_equal (jstr (p, "cwd"), "/w");
 	assert_int_equal (json_integer_value (json_object_get (json_object_get (p, "user"), "uid")),
 			  1000);
+	{
+		json_t *g = json_object_get (json_object_get (p, "user"), "additionalGids");
+		assert_int_equal (json_array_size (g), 2);
+		assert_int_equal (json_integer_value (json_array_get (g, 0)), 50);
+	}
 	assert_string_equal (jstr (ann, "k"), "v");
 	assert_string_equal (jstr (ann, "org.opencontainers.image.stopSignal"), "SIGINT");
 	assert_string_equal (jstr (ann, "run.oci.hull.policy"), "enforce"); /* not the label */

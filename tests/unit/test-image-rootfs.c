@@ -106,6 +106,10 @@ put_layer (const struct ent *ents, size_t n, char diff[HULL_IMAGE_DIGEST_MAX],
 		archive_entry_set_perm (ae, ents[i].type == AE_IFDIR ? 0755 : 0644);
 		archive_entry_set_uid (ae, ents[i].uid);
 		archive_entry_set_gid (ae, ents[i].uid);
+		if (ents[i].type == AE_IFLNK) {
+			archive_entry_set_symlink (ae, ents[i].data);
+			size = 0;
+		}
 		archive_entry_set_size (ae, (la_int64_t) size);
 		assert_int_equal (archive_write_header (a, ae), ARCHIVE_OK);
 		if (size)
@@ -128,14 +132,17 @@ put_image (const char *ref)
 		{ "home", AE_IFDIR, NULL, 0 },
 		{ "home/user", AE_IFREG, "one\n", 1000 },
 	};
-	static const struct ent l2[] = { { "home/user", AE_IFREG, "two\n", 1000 } };
+	static const struct ent l2[] = {
+		{ "home/user", AE_IFREG, "two\n", 1000 },
+		{ "etc/link", AE_IFLNK, "/etc/passwd", 0 },
+	};
 	char b1[HULL_IMAGE_DIGEST_MAX], b2[HULL_IMAGE_DIGEST_MAX], cd[HULL_IMAGE_DIGEST_MAX];
 	char md[HULL_IMAGE_DIGEST_MAX];
 	_cleanup_free_ char *config = NULL, *manifest = NULL;
 	hull_error_t err = { 0 };
 
 	put_layer (l1, 4, fx.diff[0], b1);
-	put_layer (l2, 1, fx.diff[1], b2);
+	put_layer (l2, 2, fx.diff[1], b2);
 	config = hull_xasprintf ("{\"os\":\"linux\",\"architecture\":\"amd64\",\"config\":{},"
 				 "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\"]}}",
 				 fx.diff[0], fx.diff[1]);
@@ -327,6 +334,41 @@ test_container (void **state)
 		assert_int_equal (
 			hull_image_container_create (fx.s, fx.store, "c3", &img, &o, &c, &err), 0);
 		assert_true (c.mounted);
+		assert_int_equal (hull_image_container_release (c.dir, &err), 0);
+		hull_image_container_clear (&c);
+	}
+	/* Where overlayfs cannot be mounted: a private copy, owners and links kept. */
+	{
+		_cleanup_free_ char *f = NULL, *l = NULL, *cachef = NULL, *key = NULL;
+		char target[64] = { 0 };
+
+		o.mountpoints = NULL;
+		o.n_mountpoints = 0;
+		o.writable = true;
+		hull_image_container_force_copy (true);
+		assert_int_equal (
+			hull_image_container_create (fx.s, fx.store, "c5", &img, &o, &c, &err), 0);
+		hull_image_container_force_copy (false);
+		assert_true (c.copied);
+		assert_false (c.mounted);
+		assert_false (mounted (c.rootfs));
+		f = hull_xasprintf ("%s/home/user", c.rootfs);
+		assert_int_equal (lstat (f, &st), 0);
+		assert_int_equal (st.st_uid, 101000);
+		assert_int_equal (st.st_size, 4);
+		l = hull_xasprintf ("%s/etc/link", c.rootfs);
+		assert_int_equal (readlink (l, target, sizeof target - 1), 11);
+		assert_string_equal (target, "/etc/passwd");
+		assert_int_equal (stat (c.rootfs, &st), 0);
+		assert_int_equal (st.st_uid, 100000);
+		/* A write to the copy leaves the cache alone. */
+		fd = open (f, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		assert_true (fd >= 0);
+		close (fd);
+		key = hull_image_rootfs_key (img.chain_id, &map, 1, &map, 1);
+		cachef = hull_xasprintf ("%s/rootfs/%s/home/user", fx.store, key);
+		assert_int_equal (stat (cachef, &st), 0);
+		assert_int_equal (st.st_size, 4);
 		assert_int_equal (hull_image_container_release (c.dir, &err), 0);
 		hull_image_container_clear (&c);
 	}

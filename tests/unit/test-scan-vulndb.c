@@ -741,6 +741,53 @@ test_import_zip (void **state)
 	assert_int_equal (st.records, 6);
 }
 
+/* The record cap counts every file; a file named directly may be a symlink; Ubuntu's
+ * "Ubuntu" severity type carries the priority word (as UBUNTU-CVE-* records do). */
+static void
+test_import_limits_and_ubuntu (void **state)
+{
+	struct hull_pkg probe = { .type = HULL_PKG_DEB };
+	struct hull_os os = { .id = (char *) "ubuntu", .version_id = (char *) "22.04" };
+	_cleanup_free_ char *eco = hull_pkg_osv_ecosystem (&probe, &os);
+	_cleanup_free_ char *dir = sub ("ubuntu"), *rec = NULL, *link = NULL, *out = NULL;
+	struct hull_vulndb_import_opts o = { .max_records = 1 };
+	struct hull_vulndb_import_stats st;
+	struct hull_inventory inv = { 0 };
+	struct hull_findings f = { 0 };
+	hull_error_t err = { 0 };
+	const char *two[] = { dir, HULL_TEST_DATA "/osv/match" }, *one[1];
+
+	assert_non_null (eco);
+	rec = hull_xasprintf (
+		"{\"id\":\"UBUNTU-CVE-2099-0004\",\"modified\":"
+		"\"2024-01-01T00:00:00Z\",\"upstream\":[\"CVE-2099-0004\"],"
+		"\"severity\":[{\"type\":\"Ubuntu\",\"score\":\"medium\"}],"
+		"\"affected\":[{\"package\":{\"ecosystem\":\"%s\",\"name\":"
+		"\"zlib\"},\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{"
+		"\"introduced\":\"0\"},{\"fixed\":\"1:1.2.11.dfsg-2ubuntu9.2\"}]}]}]}",
+		eco);
+	write_file (dir, "u.json", rec);
+	out = hull_xasprintf ("%s/ubuntu.idx", tmpdir);
+	assert_true (hull_vulndb_import (two, 2, out, &o, &st, &err) < 0);
+	assert_non_null (strstr (err.msg, "more than 1 record files"));
+	link = hull_xasprintf ("%s/link.json", tmpdir);
+	rec = (free (rec), hull_xasprintf ("%s/u.json", dir));
+	assert_int_equal (symlink (rec, link), 0);
+	one[0] = link;
+	assert_int_equal (hull_vulndb_import (one, 1, out, &o, &st, &err), 0);
+	assert_int_equal (st.records, 1);
+	inv.os.id = hull_xstrdup ("ubuntu");
+	inv.os.version_id = hull_xstrdup ("22.04");
+	inv_add (&inv, &(struct ipkg){ HULL_PKG_DEB, "zlib1g", "1:1.2.11.dfsg-2ubuntu9", "zlib" });
+	run_match (out, &inv, &f);
+	assert_int_equal (f.n, 1);
+	assert_string_equal (f.v[0].id, "CVE-2099-0004");
+	assert_int_equal (f.v[0].severity, HULL_SEV_MEDIUM);
+	assert_string_equal (f.v[0].fixed_version, "1:1.2.11.dfsg-2ubuntu9.2");
+	hull_findings_clear (&f);
+	hull_inventory_clear (&inv);
+}
+
 int
 main (void)
 {
@@ -756,6 +803,7 @@ main (void)
 		cmocka_unit_test (test_match_merge),
 		cmocka_unit_test (test_match_rules),
 		cmocka_unit_test (test_import_zip),
+		cmocka_unit_test (test_import_limits_and_ubuntu),
 	};
 	return cmocka_run_group_tests (tests, setup, teardown);
 }

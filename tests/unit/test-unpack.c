@@ -912,6 +912,14 @@ use_openat2 (void **state)
 	return 0;
 }
 
+static int
+use_inline (void **state)
+{
+	hull_path_force_fallback (false);
+	hull_image_unpack_force_inline (true);
+	return 0;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown (f, setup, teardown)
 
 int
@@ -952,5 +960,7 @@ main (void)
 	int failed = cmocka_run_group_tests_name ("unpack (openat2)", tests, use_openat2, NULL);
 
 	failed += cmocka_run_group_tests_name ("unpack (fallback walk)", tests, use_fallback, NULL);
+	failed += cmocka_run_group_tests_name ("unpack (openat2, no decompressor thread)", tests,
+					       use_inline, NULL);
 	return failed;
 }

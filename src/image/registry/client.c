@@ -200,6 +200,14 @@ hull_reg_xfer_free (struct xfer *x)
 }
 
 static int
+on_progress (void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const volatile int *cancel = data;
+
+	return *cancel ? 1 : 0; /* non-zero: CURLE_ABORTED_BY_CALLBACK */
+}
+
+static int
 add_header (struct xfer *x, const char *h)
 {
 	struct curl_slist *l = hull_curl_slist_append (x->headers, h);
@@ -253,6 +261,11 @@ hull_reg_xfer_setup (struct reg_client *c, struct xfer *x, const char *url, cons
 	rc |= hull_curl_setopt_ptr (h, CURLOPT_PRIVATE, x);
 	if (range)
 		rc |= hull_curl_setopt_ptr (h, CURLOPT_RANGE, range);
+	if (c->cancel) {
+		rc |= hull_curl_setopt_long (h, CURLOPT_NOPROGRESS, 0L);
+		rc |= hull_curl_setopt_xferinfo (h, on_progress);
+		rc |= hull_curl_setopt_ptr (h, CURLOPT_XFERINFODATA, (const void *) c->cancel);
+	}
 	if (rc != CURLE_OK)
 		return hull_error_make (err, 0,
 					"libcurl refused an option (libcurl >= 7.85 needed)");
@@ -293,9 +306,11 @@ http_error (struct xfer *x, const char *what, hull_error_t *err)
 		code = json_string_value (json_object_get (e, "code"));
 		msg = json_string_value (json_object_get (e, "message"));
 	}
-	if (code)
+	if (code && msg && *msg)
 		hull_error_make (err, 0, "%s: HTTP %ld (%.64s: %.200s)", what, x->status, code,
-				 msg ? msg : "");
+				 msg);
+	else if (code)
+		hull_error_make (err, 0, "%s: HTTP %ld (%.64s)", what, x->status, code);
 	else
 		hull_error_make (err, 0, "%s: HTTP %ld", what, x->status);
 }
@@ -309,6 +324,10 @@ hull_reg_classify (struct reg_client *c, struct xfer *x, CURLcode rc, const char
 	if (x->werr_set) {
 		*err = x->werr;
 		hull_error_wrap (err, "%s", what);
+		return REG_FAIL;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK || (c->cancel && *c->cancel)) {
+		hull_error_make (err, EINTR, "%s", what);
 		return REG_FAIL;
 	}
 	if (rc != CURLE_OK) {
@@ -378,12 +397,21 @@ hull_reg_redirect (struct reg_client *c, struct xfer *x, bool *send_auth, const 
 	return hull_xstrdup (loc);
 }
 
+int
+hull_reg_gave_up (hull_error_t *err, unsigned attempts)
+{
+	char last[HULL_ERROR_MSG_MAX];
+
+	memcpy (last, err->msg, sizeof last);
+	return hull_error_make (err, 0, "%s; gave up after %u attempts", last, attempts);
+}
+
 static void
-sleep_ms (unsigned ms)
+sleep_ms (unsigned ms, const volatile int *cancel)
 {
 	struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000 };
 
-	while (nanosleep (&ts, &ts) < 0 && errno == EINTR)
+	while (nanosleep (&ts, &ts) < 0 && errno == EINTR && !(cancel && *cancel))
 		;
 }
 
@@ -490,8 +518,8 @@ hull_reg_fetch (struct reg_client *c, const char *url0, const char *accept, size
 			continue;
 		case REG_RETRY:
 			if (++attempt > c->retries)
-				return hull_error_wrap (err, "gave up after %u attempts", attempt);
-			sleep_ms (hull_reg_retry_delay (c, x, attempt));
+				return hull_reg_gave_up (err, attempt);
+			sleep_ms (hull_reg_retry_delay (c, x, attempt), c->cancel);
 			continue;
 		case REG_FAIL:
 			return -1;

@@ -23,6 +23,7 @@ struct reg_client {
 	char *auth_header; /* "Authorization: ..." for the registry, or NULL */
 	unsigned retries, backoff_ms;
 	bool is_token_endpoint; /* a 401 here is final: no challenge flow */
+	const volatile int *cancel;
 };
 
 /* One HTTP exchange: response headers hull looks at, and where the body goes. */
@@ -77,5 +78,7 @@ int hull_reg_authenticate (struct reg_client *c, struct xfer *x, hull_error_t *e
 int hull_reg_fetch (struct reg_client *c, const char *url, const char *accept, size_t max,
 		    struct xfer *x, const char *what, hull_error_t *err);
 uint64_t hull_reg_now_ms (void);
+/* Append "; gave up after N attempts" to the last attempt's error; returns < 0. */
+int hull_reg_gave_up (hull_error_t *err, unsigned attempts);
 
 #endif

@@ -134,6 +134,12 @@ hull_curl_setopt_write (CURL *h, CURLoption o, curl_write_callback f)
 }
 
 CURLcode
+hull_curl_setopt_xferinfo (CURL *h, curl_xferinfo_callback f)
+{
+	return fn.easy_setopt (h, CURLOPT_XFERINFOFUNCTION, f);
+}
+
+CURLcode
 hull_curl_getinfo_long (CURL *h, CURLINFO i, long *v)
 {
 	return fn.easy_getinfo (h, i, v);

@@ -20,6 +20,7 @@ CURLcode hull_curl_setopt_long (CURL *h, CURLoption o, long v);
 CURLcode hull_curl_setopt_ptr (CURL *h, CURLoption o, const void *v);
 CURLcode hull_curl_setopt_off (CURL *h, CURLoption o, curl_off_t v);
 CURLcode hull_curl_setopt_write (CURL *h, CURLoption o, curl_write_callback fn);
+CURLcode hull_curl_setopt_xferinfo (CURL *h, curl_xferinfo_callback fn);
 CURLcode hull_curl_getinfo_long (CURL *h, CURLINFO i, long *v);
 CURLcode hull_curl_getinfo_str (CURL *h, CURLINFO i, char **v);
 CURLcode hull_curl_getinfo_ptr (CURL *h, CURLINFO i, void **v);

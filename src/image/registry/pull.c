@@ -105,6 +105,7 @@ puller_setup (struct puller *p, const char *arg, hull_error_t *err)
 	c->path = p->ref.path;
 	c->retries = o->retries ? o->retries : DEFAULT_RETRIES;
 	c->backoff_ms = o->backoff_ms ? o->backoff_ms : DEFAULT_BACKOFF_MS;
+	c->cancel = o->cancel;
 	if (hull_registry_config_load (o->config, &p->cfg_insecure, &p->n_cfg_insecure, err) < 0)
 		return -EINVAL;
 	c->insecure = hull_registry_insecure_match (c->domain, o->insecure, o->n_insecure) ||
@@ -116,6 +117,8 @@ puller_setup (struct puller *p, const char *arg, hull_error_t *err)
 		*q = (char) (*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
 	ca = hull_xasprintf ("%s/%s/ca.crt", o->certs_d ? o->certs_d : HULL_REGISTRY_CERTS_D,
 			     c->domain);
+	if (o->tls_ca && access (o->tls_ca, R_OK) < 0)
+		return hull_error_make (err, errno, "--tls-ca `%s`", o->tls_ca);
 	if (o->tls_ca)
 		c->tls_ca = o->tls_ca;
 	else if (access (ca, R_OK) == 0)
@@ -310,6 +313,11 @@ finish_job (struct puller *p, struct job *j, CURLcode rc, hull_error_t *err)
 	char *next;
 
 	snprintf (what, sizeof what, "blob %s", j->d->digest);
+	/* The connection broke after the last byte: the resumed request asks for nothing
+	 * and gets 416 (RFC 9110 section 15.5.17); the digest decides as always. */
+	if (rc == CURLE_OK && j->x.status == 416 && j->x.w &&
+	    hull_image_store_written (j->x.w) == (uint64_t) j->d->size)
+		j->x.status = 200;
 	switch (hull_reg_classify (&p->c, &j->x, rc, what, err)) {
 	case REG_DONE: {
 		struct hull_image_blob_writer *w = TAKE_PTR (j->x.w);
@@ -337,7 +345,7 @@ finish_job (struct puller *p, struct job *j, CURLcode rc, hull_error_t *err)
 		return hull_reg_authenticate (&p->c, &j->x, err);
 	case REG_RETRY:
 		if (++j->attempts > p->c.retries)
-			return hull_error_wrap (err, "gave up after %u attempts", j->attempts);
+			return hull_reg_gave_up (err, j->attempts);
 		j->p->retries = j->attempts;
 		j->wait_until =
 			hull_reg_now_ms () + hull_reg_retry_delay (&p->c, &j->x, j->attempts);
@@ -419,6 +427,10 @@ download (struct puller *p, hull_error_t *err)
 	if (jobs > HULL_REGISTRY_JOBS_MAX)
 		jobs = HULL_REGISTRY_JOBS_MAX;
 	while (r == 0 && !all_done (p)) {
+		if (p->c.cancel && *p->c.cancel) {
+			r = hull_error_make (err, EINTR, "download");
+			break;
+		}
 		uint64_t wait = start_ready (p, m, &running, jobs, err, &r);
 		CURLMcode mc;
 		if (r < 0)
@@ -479,6 +491,11 @@ commit (struct puller *p, struct doc *top, struct doc *img, hull_error_t *err)
 static int
 pull_locked (struct puller *p, struct doc *top, struct doc *img, hull_error_t *err)
 {
+	/* Refused before a byte is fetched: a config is read whole into memory later. */
+	if (img->m->config.size > (int64_t) HULL_IMAGE_JSON_MAX)
+		return hull_error_make (err, EFBIG, "config %s: %lld bytes, more than %u",
+					img->m->config.digest, (long long) img->m->config.size,
+					HULL_IMAGE_JSON_MAX);
 	plan_jobs (p, img->m);
 	report (p, true);
 	if (download (p, err) < 0)

@@ -523,11 +523,10 @@ import_path (struct builder *b, const char *path, hull_error_t *err)
 
 /* ---- writing the file ---- */
 
-static const struct builder *sort_b;
-
 static int
-aff_cmp (const void *pa, const void *pb)
+aff_cmp (const void *pa, const void *pb, void *arg)
 {
+	const struct builder *sort_b = arg;
 	const struct aff_key *a = pa, *b = pb;
 	int c = strcmp (sort_b->st.buf + a->eco, sort_b->st.buf + b->eco);
 
@@ -539,8 +538,9 @@ aff_cmp (const void *pa, const void *pb)
 }
 
 static int
-eco_cmp (const void *pa, const void *pb)
+eco_cmp (const void *pa, const void *pb, void *arg)
 {
+	const struct builder *sort_b = arg;
 	const struct eco_count *a = pa, *b = pb;
 	return strcmp (sort_b->st.buf + a->name, sort_b->st.buf + b->name);
 }
@@ -559,11 +559,10 @@ group (struct builder *b, struct hull_vulndb_pkg **pkgs, size_t *n_pkgs,
 {
 	VEC (struct hull_vulndb_pkg) p = { 0 };
 
-	sort_b = b;
 	if (b->affs.n > 1)
-		qsort (b->affs.v, b->affs.n, sizeof *b->affs.v, aff_cmp);
+		qsort_r (b->affs.v, b->affs.n, sizeof *b->affs.v, aff_cmp, b);
 	if (b->ecos.n > 1)
-		qsort (b->ecos.v, b->ecos.n, sizeof *b->ecos.v, eco_cmp);
+		qsort_r (b->ecos.v, b->ecos.n, sizeof *b->ecos.v, eco_cmp, b);
 	*affs = hull_xcalloc (b->affs.n + 1, sizeof **affs);
 	for (size_t i = 0; i < b->affs.n; i++) {
 		struct aff_key *k = &b->affs.v[i];

@@ -323,7 +323,7 @@ emit (const struct hull_vulndb *db, const struct hull_inventory *inv, const stru
 	f->pkg_name = dup_or_null (p->name);
 	f->pkg_version = dup_or_null (p->version);
 	f->pkg_purl = dup_or_null (p->purl);
-	if (name != p->name)
+	if (strcmp (name, p->name) != 0)
 		f->source_name = dup_or_null (name);
 	f->fixed_version = dup_or_null (fixed);
 	f->location = dup_or_null (p->location);

@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hull_confine_call: what code running in the confined child observes (it reports it
+ * over its output pipe and the parent asserts on the report), and how the parent
+ * turns the child's failures into errors, leaving no process and no fd behind.
+ * Skipped where the kernel has no Landlock (the call refuses to run there). */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <dirent.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "hull/runtime.h"
+#include "hull/scan.h"
+#include "runtime/linux/landlock.h"
+#include "scan/sbom/sbom.h"
+
+#define NOBODY 65534
+
+struct dirs {
+	char readable[256]; /* holds "file"; granted to the child */
+	char outside[256];  /* holds "secret"; mode 0777, so only Landlock stops a write */
+	char writable[256]; /* mode 0777; granted read-write in one test */
+};
+
+static struct dirs d;
+
+static void
+make_dir (char *buf, const char *tmpl)
+{
+	const char *tmp = getenv ("TMPDIR");
+
+	snprintf (buf, sizeof d.readable, "%s/%s", tmp && *tmp ? tmp : "/tmp", tmpl);
+	assert_non_null (mkdtemp (buf));
+	assert_int_equal (chmod (buf, 0777), 0);
+}
+
+static void
+make_file (const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	int fd;
+
+	snprintf (path, sizeof path, "%s/%s", dir, name);
+	fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true (fd >= 0);
+	assert_int_equal (write (fd, text, strlen (text)), (int) strlen (text));
+	close (fd);
+}
+
+static int
+setup (void **state)
+{
+	make_dir (d.readable, "confine-r-XXXXXX");
+	make_dir (d.outside, "confine-o-XXXXXX");
+	make_dir (d.writable, "confine-w-XXXXXX");
+	make_file (d.readable, "file", "readable\n");
+	make_file (d.outside, "secret", "secret\n");
+	return 0;
+}
+
+static void
+rm_dir (const char *dir)
+{
+	static const char *const names[] = { "file", "secret", "x", "new", "private" };
+	char path[512];
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf (path, sizeof path, "%s/%s", dir, names[i]);
+		unlink (path);
+	}
+	rmdir (dir);
+}
+
+static int
+teardown (void **state)
+{
+	rm_dir (d.readable);
+	rm_dir (d.outside);
+	rm_dir (d.writable);
+	return 0;
+}
+
+/* The fds this process has open, as a count. */
+static int
+count_fds (void)
+{
+	DIR *dir = opendir ("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null (dir);
+	while ((e = readdir (dir)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir (dir);
+	return n - 1; /* the directory's own fd */
+}
+
+static void
+assert_nothing_left (int fds_before)
+{
+	assert_int_equal (count_fds (), fds_before);
+	/* No child of ours remains, not even a zombie. */
+	assert_int_equal (waitpid (-1, NULL, WNOHANG), -1);
+	assert_int_equal (errno, ECHILD);
+}
+
+/* ---- what the child observes ---- */
+
+struct report {
+	char buf[4096];
+	size_t len;
+};
+
+static void
+say (struct report *r, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+static void
+say (struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start (ap, fmt);
+	r->len += (size_t) vsnprintf (r->buf + r->len, sizeof r->buf - r->len, fmt, ap);
+	va_end (ap);
+}
+
+/* 0 on success, else errno, for a call returning < 0 on failure. */
+static int
+outcome (long rc)
+{
+	return rc < 0 ? errno : 0;
+}
+
+static int
+try_open (int dirfd, const char *path, int flags)
+{
+	int fd = openat (dirfd, path, flags | O_CLOEXEC, 0644);
+	int e = fd < 0 ? errno : 0;
+
+	if (fd >= 0)
+		close (fd);
+	return e;
+}
+
+/* "Name:\tvalue" from /proc/self/status. */
+static void
+status_field (struct report *r, const char *name)
+{
+	FILE *f = fopen ("/proc/self/status", "re");
+	char line[256];
+	size_t n = strlen (name);
+
+	if (f == NULL) {
+		say (r, "%s=unreadable:%d\n", name, errno);
+		return;
+	}
+	while (fgets (line, sizeof line, f))
+		if (strncmp (line, name, n) == 0 && line[n] == ':') {
+			char *v = line + n + 1;
+			v += strspn (v, " \t");
+			say (r, "%s=%s", name, v);
+		}
+	fclose (f);
+}
+
+struct observe_arg {
+	int readable_fd;
+	char net_ns[64]; /* the parent's /proc/self/ns/net link */
+};
+
+static int
+observe (void *arg, int out_fd, hull_error_t *err)
+{
+	const struct observe_arg *a = arg;
+	static const char *const caps[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+	struct report r = { 0 };
+	char path[512], ns[64] = "";
+	pid_t pid;
+
+	say (&r, "uid=%d euid=%d gid=%d\n", (int) getuid (), (int) geteuid (), (int) getgid ());
+	say (&r, "socket_inet=%d\n", outcome (socket (AF_INET, SOCK_STREAM, 0)));
+	say (&r, "socket_unix=%d\n", outcome (socket (AF_UNIX, SOCK_STREAM, 0)));
+	say (&r, "ptrace_traceme=%d\n", outcome (ptrace (PTRACE_TRACEME, 0, NULL, NULL)));
+	say (&r, "ptrace_attach=%d\n", outcome (ptrace (PTRACE_ATTACH, getppid (), NULL, NULL)));
+	say (&r, "unshare=%d\n", outcome (unshare (CLONE_NEWUSER)));
+	pid = fork ();
+	if (pid == 0)
+		_exit (0);
+	say (&r, "fork=%d\n", outcome (pid));
+	say (&r, "read_allowed=%d\n", try_open (a->readable_fd, "file", O_RDONLY));
+	snprintf (path, sizeof path, "%s/secret", d.outside);
+	say (&r, "read_outside=%d\n", try_open (AT_FDCWD, path, O_RDONLY));
+	say (&r, "read_etc=%d\n", try_open (AT_FDCWD, "/etc/passwd", O_RDONLY));
+	say (&r, "write_outside=%d\n", try_open (AT_FDCWD, path, O_WRONLY));
+	snprintf (path, sizeof path, "%s/new", d.outside);
+	say (&r, "create_outside=%d\n", try_open (AT_FDCWD, path, O_WRONLY | O_CREAT));
+	say (&r, "write_in_readable=%d\n", try_open (a->readable_fd, "file", O_WRONLY));
+	say (&r, "exec=%d\n", outcome (execl ("/bin/true", "true", (char *) NULL)));
+	if (readlink ("/proc/self/ns/net", ns, sizeof ns - 1) < 0)
+		snprintf (ns, sizeof ns, "unreadable");
+	say (&r, "same_net_ns=%d\n", strcmp (ns, a->net_ns) == 0);
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+		status_field (&r, caps[i]);
+	status_field (&r, "NoNewPrivs");
+	status_field (&r, "Seccomp");
+	say (&r, "fds=%d\n", count_fds ());
+	return hull_confine_write (out_fd, r.buf, r.len, err);
+}
+
+static void
+assert_line (const char *report, const char *line)
+{
+	if (strstr (report, line) == NULL)
+		fail_msg ("`%s` not in the child's report:\n%s", line, report);
+}
+
+static void
+test_child_observes_confinement (void **state)
+{
+	_cleanup_close_ int rfd = open (d.readable, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct observe_arg a = { .readable_fd = rfd };
+	static const char *const proc[] = { "/proc" };
+	struct hull_confine_opts o = { .read_fds = &rfd, .n_read_fds = 1, .read_paths = proc,
+				       .n_read_paths = 1 };
+	hull_error_t err = { 0 };
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	int fds = count_fds ();
+
+	assert_true (rfd >= 0);
+	assert_true (readlink ("/proc/self/ns/net", a.net_ns, sizeof a.net_ns - 1) > 0);
+	if (hull_confine_call (&o, observe, &a, &out, &len, 1 << 20, &err) < 0)
+		fail_msg ("%s", err.msg);
+	assert_int_equal (strlen (out), len);
+	if (getenv ("CONFINE_TEST_VERBOSE"))
+		fprintf (stderr, "%s", out);
+	if (geteuid () == 0)
+		assert_line (out, "uid=65534 euid=65534 gid=65534\n");
+	assert_line (out, "socket_inet=1\n"); /* EPERM: seccomp */
+	assert_line (out, "socket_unix=1\n");
+	assert_line (out, "ptrace_traceme=1\n");
+	assert_line (out, "ptrace_attach=1\n");
+	assert_line (out, "unshare=1\n");
+	assert_line (out, "fork=1\n");
+	assert_line (out, "exec=1\n");
+	assert_line (out, "read_allowed=0\n");
+	assert_line (out, "read_outside=13\n"); /* EACCES: Landlock (the file is 0644) */
+	assert_line (out, "read_etc=13\n");
+	assert_line (out, "write_outside=13\n"); /* the directory is 0777: only Landlock */
+	assert_line (out, "create_outside=13\n");
+	assert_line (out, "write_in_readable=13\n");
+	assert_line (out, "same_net_ns=0\n");
+	assert_line (out, "CapInh=0000000000000000\n");
+	assert_line (out, "CapPrm=0000000000000000\n");
+	assert_line (out, "CapEff=0000000000000000\n");
+	assert_line (out, "CapBnd=0000000000000000\n");
+	assert_line (out, "CapAmb=0000000000000000\n");
+	assert_line (out, "NoNewPrivs=1\n");
+	assert_line (out, "Seccomp=2\n");
+	/* stderr, the output and error pipes, the granted fd, and the one listing them */
+	assert_line (out, "fds=4\n");
+	assert_nothing_left (fds);
+}
+
+/* ---- read_as_root: root's reads inside the granted tree, nothing more ---- */
+
+static int
+read_private (void *arg, int out_fd, hull_error_t *err)
+{
+	const struct observe_arg *a = arg;
+	struct report r = { 0 };
+	char path[512];
+
+	say (&r, "read_private=%d\n", try_open (a->readable_fd, "private", O_RDONLY));
+	say (&r, "write_private=%d\n", try_open (a->readable_fd, "private", O_WRONLY));
+	snprintf (path, sizeof path, "%s/secret", d.outside);
+	say (&r, "read_outside=%d\n", try_open (AT_FDCWD, path, O_RDONLY));
+	say (&r, "read_shadow=%d\n", try_open (AT_FDCWD, "/etc/shadow", O_RDONLY));
+	status_field (&r, "CapEff");
+	status_field (&r, "CapBnd");
+	return hull_confine_write (out_fd, r.buf, r.len, err);
+}
+
+static void
+test_read_as_root (void **state)
+{
+	_cleanup_close_ int rfd = open (d.readable, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct observe_arg a = { .readable_fd = rfd };
+	static const char *const proc[] = { "/proc" };
+	struct hull_confine_opts o = { .read_fds = &rfd, .n_read_fds = 1, .read_paths = proc,
+				       .n_read_paths = 1 };
+	hull_error_t err = { 0 };
+	char path[512];
+
+	if (geteuid () != 0)
+		skip ();
+	make_file (d.readable, "private", "root only\n");
+	snprintf (path, sizeof path, "%s/private", d.readable);
+	assert_int_equal (chmod (path, 0600), 0);
+	for (int keep = 0; keep <= 1; keep++) {
+		_cleanup_free_ char *out = NULL;
+		size_t len;
+
+		o.read_as_root = keep;
+		if (hull_confine_call (&o, read_private, &a, &out, &len, 4096, &err) < 0)
+			fail_msg ("%s", err.msg);
+		assert_line (out, keep ? "read_private=0\n" : "read_private=13\n");
+		assert_line (out, "write_private=13\n");
+		assert_line (out, "read_outside=13\n");
+		assert_line (out, "read_shadow=13\n");
+		assert_line (out, keep ? "CapEff=0000000000000004\n" : "CapEff=0000000000000000\n");
+		assert_line (out, keep ? "CapBnd=0000000000000004\n" : "CapBnd=0000000000000000\n");
+	}
+	unlink (path);
+}
+
+/* ---- writing beneath write_fd only ---- */
+
+struct write_arg {
+	int wfd;
+};
+
+static int
+write_child (void *arg, int out_fd, hull_error_t *err)
+{
+	const struct write_arg *a = arg;
+	struct report r = { 0 };
+	char path[512];
+	int fd = openat (a->wfd, "x", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	say (&r, "create_inside=%d\n", fd < 0 ? errno : 0);
+	if (fd >= 0) {
+		say (&r, "write_inside=%d\n", outcome (write (fd, "ok\n", 3)));
+		close (fd);
+	}
+	snprintf (path, sizeof path, "%s/new", d.outside);
+	say (&r, "create_outside=%d\n", try_open (AT_FDCWD, path, O_WRONLY | O_CREAT));
+	return hull_confine_write (out_fd, r.buf, r.len, err);
+}
+
+static void
+test_write_only_beneath_write_fd (void **state)
+{
+	_cleanup_close_ int wfd = open (d.writable, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct write_arg a = { .wfd = wfd };
+	struct hull_confine_opts o = { .writable = true, .write_fd = wfd };
+	hull_error_t err = { 0 };
+	_cleanup_free_ char *out = NULL;
+	char path[512];
+	struct stat st;
+	size_t len;
+
+	assert_true (wfd >= 0);
+	if (hull_confine_call (&o, write_child, &a, &out, &len, 4096, &err) < 0)
+		fail_msg ("%s", err.msg);
+	assert_line (out, "create_inside=0\n");
+	assert_line (out, "write_inside=0\n");
+	assert_line (out, "create_outside=13\n");
+	snprintf (path, sizeof path, "%s/x", d.writable);
+	assert_int_equal (stat (path, &st), 0);
+	assert_int_equal (st.st_size, 3);
+	snprintf (path, sizeof path, "%s/new", d.outside);
+	assert_int_equal (stat (path, &st), -1);
+}
+
+/* ---- failures, as the caller sees them ---- */
+
+static int
+crash (void *arg, int out_fd, hull_error_t *err)
+{
+	/* The default action, not a sanitizer's handler: a plain crash. */
+	signal (SIGSEGV, SIG_DFL);
+	raise (SIGSEGV);
+	return 0;
+}
+
+static int
+flood (void *arg, int out_fd, hull_error_t *err)
+{
+	static char chunk[65536];
+
+	memset (chunk, 'x', sizeof chunk);
+	for (int i = 0; i < 64; i++)
+		if (hull_confine_write (out_fd, chunk, sizeof chunk, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+spin (void *arg, int out_fd, hull_error_t *err)
+{
+	volatile unsigned long n = 0;
+
+	for (;;)
+		n++;
+	return 0;
+}
+
+static int
+nap (void *arg, int out_fd, hull_error_t *err)
+{
+	struct timespec ts = { .tv_sec = 30 };
+
+	nanosleep (&ts, NULL);
+	return 0;
+}
+
+static int
+fails (void *arg, int out_fd, hull_error_t *err)
+{
+	return hull_error_make (err, ENOENT, "open `%s`", "var/lib/dpkg/status");
+}
+
+static void
+expect_error (const struct hull_confine_opts *o, hull_confine_fn fn, size_t max_out,
+	      const char *want)
+{
+	hull_error_t err = { 0 };
+	char *out = (char *) "untouched";
+	size_t len = 7;
+	int fds = count_fds ();
+
+	assert_true (hull_confine_call (o, fn, NULL, &out, &len, max_out, &err) < 0);
+	if (strstr (err.msg, want) == NULL)
+		fail_msg ("error `%s` does not say `%s`", err.msg, want);
+	assert_null (out);
+	assert_int_equal (len, 0);
+	assert_nothing_left (fds);
+}
+
+static void
+test_crash (void **state)
+{
+	struct hull_confine_opts o = { 0 };
+
+	expect_error (&o, crash, 4096, "killed by signal 11");
+}
+
+static void
+test_output_cap (void **state)
+{
+	struct hull_confine_opts o = { 0 };
+
+	expect_error (&o, flood, 100000, "output exceeds 100000 bytes");
+}
+
+static void
+test_output_whole (void **state)
+{
+	struct hull_confine_opts o = { 0 };
+	hull_error_t err = { 0 };
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+
+	if (hull_confine_call (&o, flood, NULL, &out, &len, 64 * 65536, &err) < 0)
+		fail_msg ("%s", err.msg);
+	assert_int_equal (len, 64 * 65536);
+	assert_int_equal (out[0], 'x');
+	assert_int_equal (out[len - 1], 'x');
+	assert_int_equal (out[len], '\0');
+}
+
+static void
+test_cpu_limit (void **state)
+{
+	struct hull_confine_opts o = { .cpu_seconds = 1 };
+
+	expect_error (&o, spin, 4096, "exceeded its CPU time limit (1 s)");
+}
+
+static void
+test_timeout (void **state)
+{
+	struct hull_confine_opts o = { .timeout_ms = 300 };
+
+	expect_error (&o, nap, 4096, "not done after 300 ms");
+}
+
+static void
+test_child_error_reaches_parent (void **state)
+{
+	struct hull_confine_opts o = { 0 };
+	hull_error_t err = { 0 };
+	char *out = NULL;
+	size_t len = 0;
+
+	assert_true (hull_confine_call (&o, fails, NULL, &out, &len, 4096, &err) < 0);
+	assert_string_equal (err.msg, "open `var/lib/dpkg/status`: No such file or directory");
+	assert_int_equal (err.code, ENOENT);
+	assert_null (out);
+	expect_error (&o, fails, 4096, "var/lib/dpkg/status");
+}
+
+/* Fail closed: a protection asked for and not applicable is an error, not skipped. */
+static void
+test_fail_closed (void **state)
+{
+	static const char *const missing[] = { "/nonexistent-confine-path" };
+	struct hull_confine_opts o = { .read_paths = missing, .n_read_paths = 1 };
+
+	expect_error (&o, flood, 1 << 30, "confine: Landlock");
+	expect_error (&o, flood, 1 << 30, "/nonexistent-confine-path");
+}
+
+/* ---- the scanner: confined and in-process inventories are identical ---- */
+
+struct scan_arg {
+	int rootfd;
+	const struct hull_inventory_opts *opts;
+};
+
+/* As `hull sbom` does (src/cli/cmd-sbom.c), with the options under test. */
+static int
+scan_child (void *arg, int out_fd, hull_error_t *err)
+{
+	const struct scan_arg *a = arg;
+	struct hull_inventory inv = { 0 };
+	_cleanup_free_ char *text = NULL;
+	int r = hull_inventory_scan_dir (a->rootfd, "target", a->opts, &inv, err);
+
+	if (r == 0) {
+		text = hull_sbom_inventory_json_full (&inv, NULL);
+		r = hull_confine_write (out_fd, text, strlen (text), err);
+	}
+	hull_inventory_clear (&inv);
+	return r;
+}
+
+static void
+same_str (const char *what, size_t i, const char *a, const char *b)
+{
+	if ((a == NULL) != (b == NULL) || (a && strcmp (a, b) != 0))
+		fail_msg ("package %zu: %s: `%s` in-process, `%s` confined", i, what,
+			  a ? a : "(null)", b ? b : "(null)");
+}
+
+static void
+same_list (const char *what, size_t i, char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		fail_msg ("package %zu: %s: %zu in-process, %zu confined", i, what, na, nb);
+	for (size_t k = 0; k < na; k++)
+		same_str (what, i, a[k], b[k]);
+}
+
+static void
+assert_same_inventory (const struct hull_inventory *a, const struct hull_inventory *b)
+{
+	same_str ("target", 0, a->target, b->target);
+	same_str ("target digest", 0, a->target_digest, b->target_digest);
+	same_str ("os id", 0, a->os.id, b->os.id);
+	same_str ("os version", 0, a->os.version_id, b->os.version_id);
+	same_str ("os pretty name", 0, a->os.pretty_name, b->os.pretty_name);
+	same_str ("os codename", 0, a->os.codename, b->os.codename);
+	same_list ("warnings", 0, a->warnings, a->n_warnings, b->warnings, b->n_warnings);
+	assert_int_equal (a->n_pkgs, b->n_pkgs);
+	for (size_t i = 0; i < a->n_pkgs; i++) {
+		const struct hull_pkg *p = &a->pkgs[i], *q = &b->pkgs[i];
+
+		assert_int_equal (p->type, q->type);
+		same_str ("name", i, p->name, q->name);
+		same_str ("version", i, p->version, q->version);
+		same_str ("source name", i, p->source_name, q->source_name);
+		same_str ("source version", i, p->source_version, q->source_version);
+		same_str ("arch", i, p->arch, q->arch);
+		same_str ("purl", i, p->purl, q->purl);
+		same_str ("location", i, p->location, q->location);
+		same_list ("licenses", i, p->licenses, p->n_licenses, q->licenses, q->n_licenses);
+		same_list ("files", i, p->files, p->n_files, q->files, q->n_files);
+	}
+}
+
+static const char *const scan_preload[] = { "libsqlite3.so.0", "libarchive.so.13" };
+
+/* Returns the number of packages, so that a test can insist the tree had some. */
+static size_t
+check_equivalent (const char *dir, const struct hull_inventory_opts *opts)
+{
+	_cleanup_close_ int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct scan_arg a = { .rootfd = fd, .opts = opts };
+	struct hull_confine_opts o = { .read_fds = &fd,
+				       .n_read_fds = 1,
+				       .preload = scan_preload,
+				       .n_preload = 2,
+				       .cpu_seconds = 600,
+				       .read_as_root = true };
+	struct hull_inventory direct = { 0 }, confined = { 0 };
+	hull_error_t err = { 0 };
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0, n;
+	int fds;
+
+	assert_true (fd >= 0);
+	fds = count_fds ();
+	if (hull_inventory_scan_dir (fd, "target", opts, &direct, &err) < 0)
+		fail_msg ("in-process scan of `%s`: %s", dir, err.msg);
+	if (hull_confine_call (&o, scan_child, &a, &text, &len, HULL_SBOM_MAX_BYTES, &err) < 0)
+		fail_msg ("confined scan of `%s`: %s", dir, err.msg);
+	if (hull_sbom_inventory_read (text, len, "scan output", &confined, &err) < 0)
+		fail_msg ("read back `%s`: %s", dir, err.msg);
+	assert_same_inventory (&direct, &confined);
+	n = direct.n_pkgs;
+	hull_inventory_clear (&direct);
+	hull_inventory_clear (&confined);
+	assert_nothing_left (fds);
+	return n;
+}
+
+static void
+test_scan_fixtures_equivalent (void **state)
+{
+	static const char *const fixtures[] = { "alpine", "distroless", "lang", "rpm/sqlite",
+						"rpm/bdb",  "rpm/ndb" };
+
+	for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+		char dir[512];
+
+		snprintf (dir, sizeof dir, "%s/scan/%s", HULL_TEST_DATA, fixtures[i]);
+		if (check_equivalent (dir, NULL) == 0)
+			fail_msg ("`%s`: no packages found: the fixture is not exercised", dir);
+	}
+}
+
+/* A real root filesystem: this machine's, OS packages only (the language walk of a
+ * whole host takes minutes). */
+static void
+test_scan_host_root_equivalent (void **state)
+{
+	struct hull_inventory_opts opts = { .skip_language = true };
+	struct stat st;
+
+	if (stat ("/var/lib/dpkg/status", &st) < 0 && stat ("/lib/apk/db/installed", &st) < 0 &&
+	    stat ("/var/lib/rpm", &st) < 0)
+		skip ();
+	assert_true (check_equivalent ("/", &opts) > 0);
+}
+
+/* The full form keeps what the CycloneDX round trip loses (file lists, warnings,
+ * the codename, packages of no known type); the short form keeps the rest. */
+static void
+test_inventory_json_full_round_trip (void **state)
+{
+	struct hull_inventory a = { 0 }, b = { 0 }, c = { 0 };
+	struct hull_pkg *p;
+	hull_error_t err = { 0 };
+	_cleanup_free_ char *full = NULL, *brief = NULL;
+
+	a.target = hull_xstrdup ("t");
+	a.os.id = hull_xstrdup ("debian");
+	a.os.codename = hull_xstrdup ("bookworm");
+	a.warnings = hull_xcalloc (1, sizeof (char *));
+	a.warnings[a.n_warnings++] = hull_xstrdup ("x/package-lock.json: 3:7: bad");
+	p = hull_inventory_add (&a);
+	p->type = HULL_PKG_DEB;
+	p->name = hull_xstrdup ("libc6");
+	p->version = hull_xstrdup ("");
+	p->files = hull_xcalloc (2, sizeof (char *));
+	p->files[p->n_files++] = hull_xstrdup ("/lib/x86_64-linux-gnu/libc.so.6");
+	p->files[p->n_files++] = hull_xstrdup ("/usr/share/doc/libc6");
+	p = hull_inventory_add (&a);
+	p->type = HULL_PKG_UNKNOWN;
+	p->name = hull_xstrdup ("odd");
+	full = hull_sbom_inventory_json_full (&a, NULL);
+	if (hull_sbom_inventory_read (full, strlen (full), "full", &b, &err) < 0)
+		fail_msg ("%s", err.msg);
+	assert_same_inventory (&a, &b);
+	brief = hull_sbom_inventory_json (&a, NULL);
+	if (hull_sbom_inventory_read (brief, strlen (brief), "brief", &c, &err) < 0)
+		fail_msg ("%s", err.msg);
+	assert_int_equal (c.n_pkgs, 2);
+	assert_int_equal (c.pkgs[0].n_files, 0);
+	assert_string_equal (c.pkgs[0].name, "libc6");
+	hull_inventory_clear (&a);
+	hull_inventory_clear (&b);
+	hull_inventory_clear (&c);
+}
+
+static void
+test_inventory_json_hostile (void **state)
+{
+	static const char *const bad[] = {
+		"[]",
+		"{\"packages\": []}",
+		"{\"schemaVersion\": 2, \"packages\": []}",
+		"{\"schemaVersion\": 1, \"packages\": [{\"type\": \"nope\"}]}",
+		"{\"schemaVersion\": 1, \"packages\": [{\"name\": 7}]}",
+		"{\"schemaVersion\": 1, \"packages\": [{\"files\": [1]}]}",
+		"{\"schemaVersion\": 1, \"packages\": [], \"packages\": []}",
+		"{\"schemaVersion\": 1, \"packages\": [{\"name\": \"a\", \"licenses\": \"MIT\"}]}",
+		"{\"schemaVersion\": 1, \"packages\": [], \"warnings\": [null]}",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct hull_inventory inv = { 0 };
+		hull_error_t err = { 0 };
+
+		if (hull_sbom_inventory_read (bad[i], strlen (bad[i]), "doc", &inv, &err) == 0)
+			fail_msg ("accepted: %s", bad[i]);
+		assert_true (strncmp (err.msg, "doc", 3) == 0);
+		assert_int_equal (inv.n_pkgs, 0);
+		assert_null (inv.pkgs);
+	}
+}
+
+int
+main (void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test (test_child_observes_confinement),
+		cmocka_unit_test (test_read_as_root),
+		cmocka_unit_test (test_write_only_beneath_write_fd),
+		cmocka_unit_test (test_crash),
+		cmocka_unit_test (test_output_cap),
+		cmocka_unit_test (test_output_whole),
+		cmocka_unit_test (test_cpu_limit),
+		cmocka_unit_test (test_timeout),
+		cmocka_unit_test (test_child_error_reaches_parent),
+		cmocka_unit_test (test_fail_closed),
+		cmocka_unit_test (test_scan_fixtures_equivalent),
+		cmocka_unit_test (test_scan_host_root_equivalent),
+		cmocka_unit_test (test_inventory_json_full_round_trip),
+		cmocka_unit_test (test_inventory_json_hostile),
+	};
+
+	if (hull_landlock_abi () < 1) {
+		fprintf (stderr, "no Landlock in this kernel: hull_confine_call refuses to run\n");
+		return 77; /* meson: skipped */
+	}
+
+	return cmocka_run_group_tests (tests, setup, teardown);
+}
