@@ -12,7 +12,7 @@ DEPS := meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev \
 	libseccomp-dev libjansson-dev libssl-dev libcmocka-dev libarchive-dev \
 	python3 python3-pytest busybox-static iproute2 podman conmon crun netavark \
 	qemu-system-x86 linux-image-cloud-amd64 \
-	libcurl4-openssl-dev docker-registry skopeo umoci zstd debootstrap \
+	libcurl4-openssl-dev docker-registry skopeo openssl umoci zstd debootstrap \
 	librpm-dev rpm libsqlite3-dev \
 	python3-packaging ruby maven
 

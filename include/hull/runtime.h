@@ -124,7 +124,7 @@ struct hull_confine_opts {
 	size_t n_read_fds;
 	const char *const *read_paths; /* more readable trees, by host path */
 	size_t n_read_paths;
-	bool writable;			 /* write_fd is a directory writable beneath */
+	bool writable; /* write_fd is a directory writable beneath */
 	int write_fd;
 	const char *const *preload; /* shared libraries the child dlopen()s before it is
 				       confined (it cannot read the host's library dirs) */
@@ -152,8 +152,8 @@ typedef int (*hull_confine_fn) (void *arg, int out_fd, hull_error_t *err);
  * output or the timeout (the child is killed). Nothing is left behind: the child is
  * reaped in every case and every fd the call opened is closed. The caller must not
  * ignore SIGCHLD. */
-int hull_confine_call (const struct hull_confine_opts *o, hull_confine_fn fn, void *arg,
-		       char **out, size_t *out_len, size_t max_out, hull_error_t *err);
+int hull_confine_call (const struct hull_confine_opts *o, hull_confine_fn fn, void *arg, char **out,
+		       size_t *out_len, size_t max_out, hull_error_t *err);
 
 /* write(2) all of buf to fd, retrying on EINTR and short writes. */
 int hull_confine_write (int fd, const void *buf, size_t len, hull_error_t *err);

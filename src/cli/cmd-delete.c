@@ -42,7 +42,11 @@ image_bundle (struct hull_cli_globals *g, const char *id)
 	if (state)
 		j = hull_json_parse (state, strlen (state), HULL_OCI_CONFIG_MAX, "state", &err);
 	b = json_string_value (json_object_get (j, "bundle"));
-	return b && hull_image_container_is (b) ? hull_xstrdup (b) : NULL;
+	/* STORE/containers/ID, for this ID, made by `hull run -d IMAGE`. */
+	if (b == NULL || strrchr (b, '/') == NULL || strcmp (strrchr (b, '/') + 1, id) != 0 ||
+	    !hull_image_container_is (b))
+		return NULL;
+	return hull_xstrdup (b);
 }
 
 static int

@@ -112,7 +112,8 @@ resolve (struct hull_image_store *s, const char *arg, struct hull_image_entry *o
 	if (hull_image_store_list (s, &v, &n, err) == 0) {
 		size_t nl = strlen (name);
 		for (size_t i = 0; i < n && r < 0; i++)
-			if (strncmp (v[i].name, name, nl) == 0 && v[i].name[nl] == ':' &&
+			if (strncmp (v[i].name, name, nl) == 0 &&
+			    (v[i].name[nl] == ':' || v[i].name[nl] == '@') &&
 			    strcmp (v[i].digest, ref.digest) == 0) {
 				*out = v[i];
 				memset (&v[i], 0, sizeof v[i]);

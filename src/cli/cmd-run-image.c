@@ -66,7 +66,7 @@ struct run_image {
 	bool rm, detach, interactive, tty, it, ti, read_only, read_write;
 	struct hull_cli_list env, volumes, cap_add, cap_drop, pos;
 	/* Built from the above: */
-	const char **env_kv;
+	char **env_kv;
 	size_t n_env;
 	struct hull_image_volume *vols;
 	char **vol_buf;
@@ -82,6 +82,8 @@ run_image_free (struct run_image *a)
 	free (a->vol_buf);
 	free (a->vol_dests);
 	free (a->vols);
+	for (size_t i = 0; i < a->n_env; i++)
+		free (a->env_kv[i]);
 	free (a->env_kv);
 	free (a->env.v);
 	free (a->volumes.v);
@@ -97,14 +99,12 @@ build_env (struct run_image *a)
 {
 	a->env_kv = hull_xreallocarray (NULL, a->env.n + 1, sizeof *a->env_kv);
 	for (size_t i = 0; i < a->env.n; i++) {
-		const char *e = a->env.v[i];
-		if (strchr (e, '=') == NULL) {
-			const char *v = getenv (e);
-			if (v == NULL)
-				continue;
-			e = v - strlen (e) - 1; /* environ's own "K=V" string */
-		}
-		a->env_kv[a->n_env++] = e;
+		const char *e = a->env.v[i], *v = getenv (e);
+
+		if (strchr (e, '=') != NULL)
+			a->env_kv[a->n_env++] = hull_xstrdup (e);
+		else if (v != NULL)
+			a->env_kv[a->n_env++] = hull_xasprintf ("%s=%s", e, v);
 	}
 }
 
@@ -248,7 +248,7 @@ make_config (struct run_image *a, const struct hull_image_resolved *img,
 	struct hull_image_run_opts o = {
 		.args = a->pos.v + 1,
 		.n_args = a->pos.n - 1,
-		.env = a->env_kv,
+		.env = (const char *const *) a->env_kv,
 		.n_env = a->n_env,
 		.volumes = a->vols,
 		.n_volumes = a->volumes.n,

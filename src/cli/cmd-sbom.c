@@ -62,6 +62,7 @@ static const char *const scan_preload[] = { "libsqlite3.so.0", "libarchive.so.13
 
 #define SCAN_CPU_SECONDS 600
 #define SCAN_MAX_AS (8ULL << 30)
+#define SCAN_TIMEOUT_MS (30u * 60 * 1000)
 
 static int
 scan_child (void *arg, int out_fd, hull_error_t *err)
@@ -69,11 +70,12 @@ scan_child (void *arg, int out_fd, hull_error_t *err)
 	const struct confined_scan *cs = arg;
 	struct hull_inventory inv = { 0 };
 	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
 	int r = hull_inventory_scan_dir (cs->rootfd, cs->name, NULL, &inv, err);
 
 	if (r == 0) {
-		text = hull_sbom_inventory_json_full (&inv, NULL);
-		r = hull_confine_write (out_fd, text, strlen (text), err);
+		text = hull_sbom_inventory_json_full (&inv, NULL, &len);
+		r = hull_confine_write (out_fd, text, len, err);
 	}
 	hull_inventory_clear (&inv);
 	return r;
@@ -90,6 +92,7 @@ scan_confined (int fd, const char *name, struct hull_inventory *inv, hull_error_
 		.n_preload = sizeof scan_preload / sizeof *scan_preload,
 		.cpu_seconds = SCAN_CPU_SECONDS,
 		.max_as = SCAN_MAX_AS,
+		.timeout_ms = SCAN_TIMEOUT_MS,
 		/* seccomp and Landlock already keep it off the network and the host. */
 		.namespaces_optional = true,
 		/* Read the tree as the unconfined scan would: /root (0700) holds pip
@@ -117,8 +120,8 @@ scan_dir_path (const char *path, const char *name, struct hull_inventory *inv, h
 	/* Debugging only (docs/scan.md "Confinement"): the readers then run inside hull,
 	 * with all of its privileges, over hostile data. */
 	if (no_confine && strcmp (no_confine, "1") == 0) {
-		fprintf (stderr, "hull: warning: HULL_SCAN_NO_CONFINE=1: scanning `%s` unconfined\n",
-			 name);
+		fprintf (stderr,
+			 "hull: warning: HULL_SCAN_NO_CONFINE=1: scanning `%s` unconfined\n", name);
 		return hull_inventory_scan_dir (fd, name, NULL, inv, err);
 	}
 	return scan_confined (fd, name, inv, err);

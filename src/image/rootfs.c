@@ -450,10 +450,22 @@ bool
 hull_image_container_is (const char *dir)
 {
 	_cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
+	_cleanup_close_ int store = -EBADF;
+	struct stat st, owner;
 
-	return dfd >= 0 && fstatat (dfd, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       S_ISREG (st.st_mode);
+	/* Release removes the whole directory: be sure it is ours. A marker file alone
+	 * could be planted in any bundle; the directory must also sit in `containers/` of
+	 * an image store (blobs/, lock), be root-owned like everything hull makes there,
+	 * and hold a regular, root-owned marker. */
+	if (dfd < 0 || fstat (dfd, &owner) < 0 || owner.st_uid != geteuid () ||
+	    fstatat (dfd, MARKER, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG (st.st_mode) ||
+	    st.st_uid != geteuid ())
+		return false;
+	store = openat (dfd, "../..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return store >= 0 && fstatat (store, "blobs/sha256", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR (st.st_mode) && fstatat (store, "lock", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       fstatat (dfd, "../../containers", &owner, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR (owner.st_mode);
 }
 
 int
@@ -463,15 +475,16 @@ hull_image_container_release (const char *dir, hull_error_t *err)
 	_cleanup_free_ char *parent = hull_xstrdup (dir);
 	_cleanup_close_ int pfd = -EBADF;
 	char *slash = strrchr (parent, '/');
-	struct stat st;
+	struct stat st, mst;
 
-	if (lstat (dir, &st) < 0 && errno == ENOENT)
-		return 0;
+	if (lstat (dir, &st) < 0)
+		return errno == ENOENT ? 0 : hull_error_make (err, errno, "`%s`", dir);
 	if (slash == NULL || slash == parent || slash[1] == '\0' || !hull_image_container_is (dir))
 		return hull_error_make (err, EINVAL, "`%s`: not a container directory", dir);
-	/* EINVAL: merged is not a mount point (a read-only container, or already gone). */
-	if (umount2 (merged, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
-	    errno != ENOENT)
+	/* Only a mounted merged/ (another device than its directory) is unmounted: a copy
+	 * or a read-only container has nothing to unmount, and may be unprivileged. */
+	if (stat (merged, &mst) == 0 && mst.st_dev != st.st_dev &&
+	    umount2 (merged, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
 		return hull_error_make (err, errno, "unmount `%s`", merged);
 	*slash = '\0';
 	pfd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

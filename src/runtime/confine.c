@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <jansson.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
@@ -28,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -72,23 +74,74 @@
  * modules, kexec, mounts, namespaces, clocks, host names, swap, quotas), or files by
  * handle past Landlock's path walk (open_by_handle_at, the "shocker" escape). */
 static const char *const denied[] = {
-	"socket",	   "socketpair",      "connect",	   "bind",
-	"listen",	   "accept",	      "accept4",	   "fork",
-	"vfork",	   "clone",	      "execve",		   "execveat",
-	"ptrace",	   "process_vm_readv", "process_vm_writev", "pidfd_getfd",
-	"pidfd_open",	   "kcmp",	      "bpf",		   "perf_event_open",
-	"userfaultfd",	   "keyctl",	      "add_key",	   "request_key",
-	"io_uring_setup",  "io_uring_enter",  "io_uring_register", "init_module",
-	"finit_module",	   "delete_module",   "kexec_load",	   "kexec_file_load",
-	"unshare",	   "setns",	      "mount",		   "umount2",
-	"pivot_root",	   "chroot",	      "move_mount",	   "open_tree",
-	"fsopen",	   "fsconfig",	      "fsmount",	   "fspick",
-	"mount_setattr",   "open_by_handle_at", "name_to_handle_at", "fanotify_init",
-	"personality",	   "acct",	      "swapon",		   "swapoff",
-	"reboot",	   "syslog",	      "uselib",		   "ioperm",
-	"iopl",		   "vhangup",	      "quotactl",	   "quotactl_fd",
-	"sethostname",	   "setdomainname",   "settimeofday",	   "clock_settime",
-	"clock_adjtime",   "adjtimex",	      "lookup_dcookie",	   "mknod",
+	"socket",
+	"socketpair",
+	"connect",
+	"bind",
+	"listen",
+	"accept",
+	"accept4",
+	"fork",
+	"vfork",
+	"clone",
+	"execve",
+	"execveat",
+	"ptrace",
+	"process_vm_readv",
+	"process_vm_writev",
+	"pidfd_getfd",
+	"pidfd_open",
+	"kcmp",
+	"bpf",
+	"perf_event_open",
+	"userfaultfd",
+	"keyctl",
+	"add_key",
+	"request_key",
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+	"init_module",
+	"finit_module",
+	"delete_module",
+	"kexec_load",
+	"kexec_file_load",
+	"unshare",
+	"setns",
+	"mount",
+	"umount2",
+	"pivot_root",
+	"chroot",
+	"move_mount",
+	"open_tree",
+	"fsopen",
+	"fsconfig",
+	"fsmount",
+	"fspick",
+	"mount_setattr",
+	"open_by_handle_at",
+	"name_to_handle_at",
+	"fanotify_init",
+	"personality",
+	"acct",
+	"swapon",
+	"swapoff",
+	"reboot",
+	"syslog",
+	"uselib",
+	"ioperm",
+	"iopl",
+	"vhangup",
+	"quotactl",
+	"quotactl_fd",
+	"sethostname",
+	"setdomainname",
+	"settimeofday",
+	"clock_settime",
+	"clock_adjtime",
+	"adjtimex",
+	"lookup_dcookie",
+	"mknod",
 	"mknodat",
 };
 
@@ -178,6 +231,24 @@ cmp_int (const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* stderr stays for diagnostics (sanitizer reports, glibc's abort messages), unless
+ * it is a regular file: RLIMIT_FSIZE 0 would turn the first message into SIGXFSZ, and
+ * the child would be appending to the caller's log; it then goes to /dev/null. */
+static int
+quiet_stderr (hull_error_t *err)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat (STDERR_FILENO, &st) < 0 || !S_ISREG (st.st_mode))
+		return 0;
+	fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dup3 (fd, STDERR_FILENO, O_CLOEXEC) < 0)
+		return hull_error_make (err, errno, "confine: stderr to /dev/null");
+	close (fd);
+	return 0;
+}
+
 /* Close every fd but the pipes, stderr, read_fds and write_fd, whose numbers the
  * caller's arg may hold. */
 static int
@@ -186,6 +257,9 @@ close_others (const struct call *c, hull_error_t *err)
 	int keep[MAX_KEEP_FDS + 4];
 	size_t n = 0;
 	unsigned int from = 0;
+
+	if (quiet_stderr (err) < 0)
+		return -1;
 
 	keep[n++] = c->out_fd;
 	keep[n++] = c->ctl_fd;
@@ -242,7 +316,7 @@ enter_namespaces (const struct hull_confine_opts *o, bool root, hull_error_t *er
 	gid_t gid = getgid ();
 
 	if (unshare (root ? others : others | CLONE_NEWUSER) < 0) {
-		if (o->namespaces_optional && !root)
+		if (o->namespaces_optional)
 			return 0;
 		return hull_error_make (err, errno, "confine: unshare network, IPC and UTS%s",
 					root ? "" : " in a new user namespace");
@@ -447,25 +521,33 @@ now_ms (void)
 	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Milliseconds left before `deadline` (0: none) for poll: -1 without a deadline. */
+static int
+left_ms (long long deadline)
+{
+	long long left = deadline - now_ms ();
+
+	if (deadline == 0)
+		return -1;
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int) left;
+}
+
 /* Read until EOF. Returns 0, or -E2BIG (over the cap), -ETIMEDOUT, or -errno. */
 static int
-read_all (int fd, struct reader *rd, unsigned int timeout_ms)
+read_all (int fd, struct reader *rd, long long deadline)
 {
-	long long deadline = timeout_ms ? now_ms () + timeout_ms : 0;
-
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int wait = deadline ? (int) (deadline - now_ms ()) : -1;
+		int wait = left_ms (deadline), r;
 		ssize_t n;
 
-		if (deadline && wait <= 0)
+		if (wait == 0)
 			return -ETIMEDOUT;
-		if (poll (&p, 1, wait) < 0) {
-			if (errno == EINTR)
-				continue;
+		if ((r = poll (&p, 1, wait)) < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
-		}
-		if (p.revents == 0)
+		if (r == 0)
 			continue;
 		if (rd->cap - rd->len < READ_BUF) {
 			rd->cap = rd->cap ? rd->cap * 2 : READ_BUF * 2;
@@ -482,6 +564,24 @@ read_all (int fd, struct reader *rd, unsigned int timeout_ms)
 		if (rd->len > rd->max)
 			return -E2BIG;
 	}
+}
+
+/* After EOF the child may still linger (it can close its pipe and sleep): with a
+ * deadline, wait for its exit on a pidfd, which polls readable once it has exited.
+ * Without pidfds (Linux < 5.3) the wait is unbounded. */
+static int
+await_exit (pid_t pid, long long deadline)
+{
+	_cleanup_close_ int pidfd = -EBADF;
+	struct pollfd p = { .events = POLLIN };
+	int r;
+
+	if (deadline == 0 || (pidfd = (int) syscall (SYS_pidfd_open, pid, 0)) < 0)
+		return 0;
+	p.fd = pidfd;
+	while ((r = poll (&p, 1, left_ms (deadline))) < 0 && errno == EINTR)
+		;
+	return r == 0 ? -ETIMEDOUT : 0;
 }
 
 static int
@@ -563,6 +663,7 @@ hull_confine_call (const struct hull_confine_opts *o, hull_confine_fn fn, void *
 	_cleanup_close_ int out_r = -EBADF, out_w = -EBADF, ctl_r = -EBADF, ctl_w = -EBADF;
 	struct reader rd = { .max = max_out };
 	struct call c = { .o = o, .fn = fn, .arg = arg, .parent = getpid () };
+	long long deadline = o->timeout_ms ? now_ms () + o->timeout_ms : 0;
 	int p[2], rdr, r;
 	pid_t pid;
 
@@ -570,6 +671,12 @@ hull_confine_call (const struct hull_confine_opts *o, hull_confine_fn fn, void *
 	*out_len = 0;
 	if (o->n_read_fds > MAX_KEEP_FDS)
 		return hull_error_make (err, E2BIG, "confine: more than %d read fds", MAX_KEEP_FDS);
+	for (size_t i = 0; i < o->n_read_fds; i++)
+		if (o->read_fds[i] < 0)
+			return hull_error_make (err, EBADF, "confine: read_fds[%zu] is %d", i,
+						o->read_fds[i]);
+	if (o->writable && o->write_fd < 0)
+		return hull_error_make (err, EBADF, "confine: write_fd is %d", o->write_fd);
 	if (compile_filter (&prog, err) < 0)
 		return -1;
 	if (pipe2 (p, O_CLOEXEC) < 0)
@@ -588,7 +695,9 @@ hull_confine_call (const struct hull_confine_opts *o, hull_confine_fn fn, void *
 		child_main (&c);
 	out_w = hull_safe_close (out_w);
 	ctl_w = hull_safe_close (ctl_w);
-	rdr = read_all (out_r, &rd, o->timeout_ms);
+	rdr = read_all (out_r, &rd, deadline);
+	if (rdr == 0)
+		rdr = await_exit (pid, deadline);
 	r = finish (pid, rdr, ctl_r, o, max_out, err);
 	if (r < 0) {
 		free (rd.buf);
@@ -613,7 +722,8 @@ hull_confine_write (int fd, const void *buf, size_t len, hull_error_t *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return hull_error_make (err, n < 0 ? errno : EIO, "confined call: write output");
+			return hull_error_make (err, n < 0 ? errno : EIO,
+						"confined call: write output");
 		p += n;
 		len -= (size_t) n;
 	}

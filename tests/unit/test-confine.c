@@ -128,8 +128,7 @@ struct report {
 	size_t len;
 };
 
-static void
-say (struct report *r, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+static void say (struct report *r, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 static void
 say (struct report *r, const char *fmt, ...)
@@ -195,8 +194,8 @@ observe (void *arg, int out_fd, hull_error_t *err)
 	pid_t pid;
 
 	say (&r, "uid=%d euid=%d gid=%d\n", (int) getuid (), (int) geteuid (), (int) getgid ());
-	say (&r, "socket_inet=%d\n", outcome (socket (AF_INET, SOCK_STREAM, 0)));
-	say (&r, "socket_unix=%d\n", outcome (socket (AF_UNIX, SOCK_STREAM, 0)));
+	say (&r, "socket_inet=%d\n", outcome (socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)));
+	say (&r, "socket_unix=%d\n", outcome (socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)));
 	say (&r, "ptrace_traceme=%d\n", outcome (ptrace (PTRACE_TRACEME, 0, NULL, NULL)));
 	say (&r, "ptrace_attach=%d\n", outcome (ptrace (PTRACE_ATTACH, getppid (), NULL, NULL)));
 	say (&r, "unshare=%d\n", outcome (unshare (CLONE_NEWUSER)));
@@ -237,8 +236,9 @@ test_child_observes_confinement (void **state)
 	_cleanup_close_ int rfd = open (d.readable, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct observe_arg a = { .readable_fd = rfd };
 	static const char *const proc[] = { "/proc" };
-	struct hull_confine_opts o = { .read_fds = &rfd, .n_read_fds = 1, .read_paths = proc,
-				       .n_read_paths = 1 };
+	struct hull_confine_opts o = {
+		.read_fds = &rfd, .n_read_fds = 1, .read_paths = proc, .n_read_paths = 1
+	};
 	hull_error_t err = { 0 };
 	_cleanup_free_ char *out = NULL;
 	size_t len = 0;
@@ -304,8 +304,9 @@ test_read_as_root (void **state)
 	_cleanup_close_ int rfd = open (d.readable, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct observe_arg a = { .readable_fd = rfd };
 	static const char *const proc[] = { "/proc" };
-	struct hull_confine_opts o = { .read_fds = &rfd, .n_read_fds = 1, .read_paths = proc,
-				       .n_read_paths = 1 };
+	struct hull_confine_opts o = {
+		.read_fds = &rfd, .n_read_fds = 1, .read_paths = proc, .n_read_paths = 1
+	};
 	hull_error_t err = { 0 };
 	char path[512];
 
@@ -422,6 +423,14 @@ nap (void *arg, int out_fd, hull_error_t *err)
 	return 0;
 }
 
+/* Closes its output, then lingers: the deadline still holds. */
+static int
+lingers (void *arg, int out_fd, hull_error_t *err)
+{
+	close (out_fd);
+	return nap (arg, -1, err);
+}
+
 static int
 fails (void *arg, int out_fd, hull_error_t *err)
 {
@@ -491,6 +500,7 @@ test_timeout (void **state)
 	struct hull_confine_opts o = { .timeout_ms = 300 };
 
 	expect_error (&o, nap, 4096, "not done after 300 ms");
+	expect_error (&o, lingers, 4096, "not done after 300 ms");
 }
 
 static void
@@ -533,11 +543,12 @@ scan_child (void *arg, int out_fd, hull_error_t *err)
 	const struct scan_arg *a = arg;
 	struct hull_inventory inv = { 0 };
 	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
 	int r = hull_inventory_scan_dir (a->rootfd, "target", a->opts, &inv, err);
 
 	if (r == 0) {
-		text = hull_sbom_inventory_json_full (&inv, NULL);
-		r = hull_confine_write (out_fd, text, strlen (text), err);
+		text = hull_sbom_inventory_json_full (&inv, NULL, &len);
+		r = hull_confine_write (out_fd, text, len, err);
 	}
 	hull_inventory_clear (&inv);
 	return r;
@@ -626,8 +637,8 @@ check_equivalent (const char *dir, const struct hull_inventory_opts *opts)
 static void
 test_scan_fixtures_equivalent (void **state)
 {
-	static const char *const fixtures[] = { "alpine", "distroless", "lang", "rpm/sqlite",
-						"rpm/bdb",  "rpm/ndb" };
+	static const char *const fixtures[] = { "alpine",     "distroless", "lang",
+						"rpm/sqlite", "rpm/bdb",    "rpm/ndb" };
 
 	for (size_t i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
 		char dir[512];
@@ -661,6 +672,7 @@ test_inventory_json_full_round_trip (void **state)
 	struct hull_pkg *p;
 	hull_error_t err = { 0 };
 	_cleanup_free_ char *full = NULL, *brief = NULL;
+	size_t len = 0;
 
 	a.target = hull_xstrdup ("t");
 	a.os.id = hull_xstrdup ("debian");
@@ -677,10 +689,19 @@ test_inventory_json_full_round_trip (void **state)
 	p = hull_inventory_add (&a);
 	p->type = HULL_PKG_UNKNOWN;
 	p->name = hull_xstrdup ("odd");
-	full = hull_sbom_inventory_json_full (&a, NULL);
-	if (hull_sbom_inventory_read (full, strlen (full), "full", &b, &err) < 0)
+	full = hull_sbom_inventory_json_full (&a, NULL, &len);
+	if (hull_sbom_inventory_read (full, len, "full", &b, &err) < 0)
 		fail_msg ("%s", err.msg);
 	assert_same_inventory (&a, &b);
+	/* The names must match the counts exactly: one short, one extra. */
+	hull_inventory_clear (&b);
+	assert_true (hull_sbom_inventory_read (full, len - 1, "cut", &b, &err) < 0);
+	assert_non_null (strstr (err.msg, "cut: packages[0]: file name 1 missing"));
+	assert_int_equal (b.n_pkgs, 0);
+	full = hull_xrealloc (full, len + 2);
+	memcpy (full + len, "x", 2);
+	assert_true (hull_sbom_inventory_read (full, len + 2, "long", &b, &err) < 0);
+	assert_non_null (strstr (err.msg, "long: 2 bytes after the last file name"));
 	brief = hull_sbom_inventory_json (&a, NULL);
 	if (hull_sbom_inventory_read (brief, strlen (brief), "brief", &c, &err) < 0)
 		fail_msg ("%s", err.msg);
@@ -701,18 +722,26 @@ test_inventory_json_hostile (void **state)
 		"{\"schemaVersion\": 2, \"packages\": []}",
 		"{\"schemaVersion\": 1, \"packages\": [{\"type\": \"nope\"}]}",
 		"{\"schemaVersion\": 1, \"packages\": [{\"name\": 7}]}",
-		"{\"schemaVersion\": 1, \"packages\": [{\"files\": [1]}]}",
+		"{\"schemaVersion\": 1, \"packages\": [{\"files\": [\"a\"]}]}",
+		"{\"schemaVersion\": 1, \"packages\": [{\"files\": -1}]}",
+		"{\"schemaVersion\": 1, \"packages\": [{\"files\": 99999999999}]}",
 		"{\"schemaVersion\": 1, \"packages\": [], \"packages\": []}",
 		"{\"schemaVersion\": 1, \"packages\": [{\"name\": \"a\", \"licenses\": \"MIT\"}]}",
 		"{\"schemaVersion\": 1, \"packages\": [], \"warnings\": [null]}",
 	};
 
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+	/* Counts announcing more names than bytes follow: refused before allocating. */
+	static const char huge[] = "{\"schemaVersion\": 1, \"packages\": [{\"files\": 1000000}]}"
+				   "\0a\0b";
+
+	for (size_t i = 0; i <= sizeof bad / sizeof bad[0]; i++) {
 		struct hull_inventory inv = { 0 };
 		hull_error_t err = { 0 };
+		const char *doc = i < sizeof bad / sizeof bad[0] ? bad[i] : huge;
+		size_t len = i < sizeof bad / sizeof bad[0] ? strlen (doc) : sizeof huge - 1;
 
-		if (hull_sbom_inventory_read (bad[i], strlen (bad[i]), "doc", &inv, &err) == 0)
-			fail_msg ("accepted: %s", bad[i]);
+		if (hull_sbom_inventory_read (doc, len, "doc", &inv, &err) == 0)
+			fail_msg ("accepted: %s", doc);
 		assert_true (strncmp (err.msg, "doc", 3) == 0);
 		assert_int_equal (inv.n_pkgs, 0);
 		assert_null (inv.pkgs);

@@ -381,8 +381,19 @@ test_container (void **state)
 							  &err) < 0);
 		assert_true (stat (p, &st) < 0 && errno == ENOENT);
 	}
-	/* Not a container directory: refused. */
+	/* Not a container directory: refused, even with a planted marker. */
 	assert_true (hull_image_container_release (fx.store, &err) < 0);
+	{
+		_cleanup_free_ char *b = hull_xasprintf ("%s/bundle", fx.dir);
+		_cleanup_free_ char *m = hull_xasprintf ("%s/bundle/image-rootfs", fx.dir);
+		assert_int_equal (mkdir (b, 0755), 0);
+		fd = open (m, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		assert_true (fd >= 0);
+		close (fd);
+		assert_false (hull_image_container_is (b));
+		assert_true (hull_image_container_release (b, &err) < 0);
+		assert_int_equal (stat (m, &st), 0);
+	}
 	hull_image_resolved_clear (&img);
 }
 

@@ -548,6 +548,29 @@ test_xattrs (void **state)
 	assert_true (st.dropped_xattrs >= 2);
 }
 
+/* Files are created owned by the caller, or with a setgid parent's group: the owner an
+ * entry asks for wins either way. */
+static void
+test_owner_setgid_parent (void **state)
+{
+	static const struct ent e[] = { { "sg/", AE_IFDIR, 02775, NULL, NULL, 0, 1234 },
+					{ "sg/root", 0, 0644, "r", NULL, 0, 0 },
+					{ "sg/inherit", 0, 0644, "i", NULL, 0, 1234 },
+					{ "sg/sub/", AE_IFDIR, 0755, NULL, NULL, 0, 0 },
+					{ "plain/", AE_IFDIR, 0755, NULL, NULL, 0, 0 },
+					{ "plain/other", 0, 0644, "o", NULL, 77, 88 } };
+
+	UNPACK_OK (e, NULL, NULL);
+	assert_int_equal (lst ("root/sg").st_gid, 1234);
+	assert_int_equal (lst ("root/sg").st_mode & 07777, 02775);
+	assert_int_equal (lst ("root/sg/root").st_gid, 0);
+	assert_int_equal (lst ("root/sg/inherit").st_gid, 1234);
+	assert_int_equal (lst ("root/sg/sub").st_gid, 0);
+	assert_int_equal (lst ("root/sg/sub").st_mode & 07777, 0755);
+	assert_int_equal (lst ("root/plain/other").st_uid, 77);
+	assert_int_equal (lst ("root/plain/other").st_gid, 88);
+}
+
 /* --- whiteouts ----------------------------------------------------------------------- */
 
 static void
@@ -943,6 +966,7 @@ main (void)
 		T (test_devices),
 		T (test_setid),
 		T (test_xattrs),
+		T (test_owner_setgid_parent),
 		T (test_whiteouts),
 		T (test_whiteout_escape),
 		T (test_opaque_after_siblings),

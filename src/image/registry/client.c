@@ -246,6 +246,10 @@ hull_reg_xfer_setup (struct reg_client *c, struct xfer *x, const char *url, cons
 	rc |= hull_curl_setopt_long (h, CURLOPT_SSL_VERIFYPEER, 1L);
 	rc |= hull_curl_setopt_long (h, CURLOPT_SSL_VERIFYHOST, 2L);
 	rc |= hull_curl_setopt_long (h, CURLOPT_BUFFERSIZE, 256L * 1024);
+	/* HTTP/1.1: parallel blobs then get a connection each instead of sharing one
+	 * HTTP/2 connection, which measured 1.7x faster against docker-registry
+	 * (bench/pull: ratio to skopeo 0.95 with HTTP/2, 0.58 with HTTP/1.1). */
+	rc |= hull_curl_setopt_long (h, CURLOPT_HTTP_VERSION, (long) CURL_HTTP_VERSION_1_1);
 	if (c->tls_ca) {
 		/* CAINFO replaces the default bundle; CAPATH keeps the system store. */
 		rc |= hull_curl_setopt_ptr (h, CURLOPT_CAINFO, c->tls_ca);

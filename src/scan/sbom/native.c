@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hull's own inventory JSON (`hull sbom --format json`, docs/scan.md "Inventory
  * JSON"): the inventory model as it is, with every field hull records. Its full form
- * (file lists and warnings too) carries a scan out of the confined scanner process
- * and is read back by hull_sbom_inventory_read. */
+ * (warnings, and the file lists after the JSON text) carries a scan out of the
+ * confined scanner process and is read back by hull_sbom_inventory_read. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/json.h"
 #include "common/xalloc.h"
 #include "scan/report/report.h"
@@ -27,17 +28,16 @@ strv (char *const *v, size_t n)
 }
 
 static json_t *
-pkg_json (const struct hull_pkg *p, bool full)
+pkg_json (const struct hull_pkg *p)
 {
 	const char *type = hull_pkg_type_purl (p->type);
 
-	return json_pack ("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "type",
-			  S (type ? type : "unknown"), "name", S (p->name), "version",
-			  S (p->version), "sourceName", S (p->source_name), "sourceVersion",
-			  S (p->source_version), "arch", S (p->arch), "purl", S (p->purl),
-			  "location", S (p->location), "licenses",
-			  strv (p->licenses, p->n_licenses), "files",
-			  full ? strv (p->files, p->n_files) : json_integer ((json_int_t) p->n_files));
+	return json_pack (
+		"{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "type", S (type ? type : "unknown"),
+		"name", S (p->name), "version", S (p->version), "sourceName", S (p->source_name),
+		"sourceVersion", S (p->source_version), "arch", S (p->arch), "purl", S (p->purl),
+		"location", S (p->location), "licenses", strv (p->licenses, p->n_licenses), "files",
+		json_integer ((json_int_t) p->n_files));
 }
 
 static char *
@@ -46,7 +46,7 @@ inventory_json (const struct hull_inventory *inv, const struct hull_sbom_opts *o
 	json_t *pkgs = json_array (), *root;
 
 	for (size_t i = 0; i < inv->n_pkgs; i++)
-		json_array_append_new (pkgs, pkg_json (&inv->pkgs[i], full));
+		json_array_append_new (pkgs, pkg_json (&inv->pkgs[i]));
 	root = json_pack ("{s:i,s:{s:s,s:o},s:o,s:o,s:{s:o,s:o,s:o,s:o},s:o}", "schemaVersion",
 			  INVENTORY_SCHEMA_VERSION, "tool", "name", "hull", "version",
 			  S (o && o->tool_version ? o->tool_version : "0"), "target",
@@ -65,16 +65,36 @@ hull_sbom_inventory_json (const struct hull_inventory *inv, const struct hull_sb
 	return inventory_json (inv, o, false);
 }
 
+/* The file lists travel after the JSON text as NUL-terminated names, not as JSON
+ * strings: a host's dpkg lists are ten megabytes, which jansson reads and writes at
+ * some 30 MB/s, ten times the cost of the scan itself; a name cannot hold a NUL. */
 char *
-hull_sbom_inventory_json_full (const struct hull_inventory *inv, const struct hull_sbom_opts *o)
+hull_sbom_inventory_json_full (const struct hull_inventory *inv, const struct hull_sbom_opts *o,
+			       size_t *len)
 {
-	return inventory_json (inv, o, true);
+	char *text = inventory_json (inv, o, true), *out;
+	size_t n = strlen (text) + 1, at;
+
+	for (size_t i = 0; i < inv->n_pkgs; i++)
+		for (size_t k = 0; k < inv->pkgs[i].n_files; k++)
+			n += strlen (inv->pkgs[i].files[k]) + 1;
+	out = hull_xrealloc (text, n);
+	at = strlen (out) + 1;
+	for (size_t i = 0; i < inv->n_pkgs; i++)
+		for (size_t k = 0; k < inv->pkgs[i].n_files; k++) {
+			size_t l = strlen (inv->pkgs[i].files[k]) + 1;
+
+			memcpy (out + at, inv->pkgs[i].files[k], l);
+			at += l;
+		}
+	*len = n;
+	return out;
 }
 
 /* ---- reading it back ---- */
 
-#define MAX_LICENSES 1024     /* per package */
-#define MAX_FILES (1u << 20)  /* per package */
+#define MAX_LICENSES 1024    /* per package */
+#define MAX_FILES (1u << 20) /* per package */
 #define MAX_WARNINGS (1u << 16)
 
 /* An array of strings into a (char **, size_t) pair at f->offset and f->count. */
@@ -93,14 +113,18 @@ read_list (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v
 	return 0;
 }
 
-/* "files": the list (full form), or the count `--format json` writes (no names). */
+/* "files": the count. Kept in n_files only until hull_sbom_inventory_read moves it
+ * aside: the model wants n_files names in files. */
 static int
 read_files (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
 	    hull_error_t *err)
 {
-	if (json_is_integer (v) && json_integer_value (v) >= 0)
-		return 0;
-	return read_list (ctx, f, v, base, err);
+	if (!json_is_integer (v) || json_integer_value (v) < 0 ||
+	    json_integer_value (v) > (json_int_t) f->max)
+		return hull_json_error (ctx, err, "expected a count up to %zu", f->max);
+	if (base)
+		*(size_t *) ((char *) base + f->offset) = (size_t) json_integer_value (v);
+	return 0;
 }
 
 static int
@@ -134,9 +158,14 @@ check_schema (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t
 }
 
 #define PKG_STR(k, member)                                                                         \
-	{ .key = k, .type = HULL_JSON_STRING, .offset = offsetof (struct hull_pkg, member) }
+	{                                                                                          \
+		.key = k, .type = HULL_JSON_STRING, .offset = offsetof (struct hull_pkg, member)   \
+	}
 static const struct hull_json_field pkg_fields[] = {
-	{ .key = "type", .type = HULL_JSON_CUSTOM, .offset = offsetof (struct hull_pkg, type), .fn = read_type },
+	{ .key = "type",
+	  .type = HULL_JSON_CUSTOM,
+	  .offset = offsetof (struct hull_pkg, type),
+	  .fn = read_type },
 	PKG_STR ("name", name),
 	PKG_STR ("version", version),
 	PKG_STR ("sourceName", source_name),
@@ -144,41 +173,112 @@ static const struct hull_json_field pkg_fields[] = {
 	PKG_STR ("arch", arch),
 	PKG_STR ("purl", purl),
 	PKG_STR ("location", location),
-	{ .key = "licenses", .type = HULL_JSON_CUSTOM, .offset = offsetof (struct hull_pkg, licenses), .fn = read_list,
-	  .max = MAX_LICENSES, .count = offsetof (struct hull_pkg, n_licenses) },
-	{ .key = "files", .type = HULL_JSON_CUSTOM, .offset = offsetof (struct hull_pkg, files), .fn = read_files,
-	  .max = MAX_FILES, .count = offsetof (struct hull_pkg, n_files) },
+	{ .key = "licenses",
+	  .type = HULL_JSON_CUSTOM,
+	  .offset = offsetof (struct hull_pkg, licenses),
+	  .fn = read_list,
+	  .max = MAX_LICENSES,
+	  .count = offsetof (struct hull_pkg, n_licenses) },
+	{ .key = "files",
+	  .type = HULL_JSON_CUSTOM,
+	  .offset = offsetof (struct hull_pkg, n_files),
+	  .fn = read_files,
+	  .max = MAX_FILES },
 	{ .key = NULL },
 };
 
 static const struct hull_json_field os_fields[] = {
 	{ .key = "id", .type = HULL_JSON_STRING, .offset = offsetof (struct hull_os, id) },
-	{ .key = "versionId", .type = HULL_JSON_STRING, .offset = offsetof (struct hull_os, version_id) },
-	{ .key = "prettyName", .type = HULL_JSON_STRING, .offset = offsetof (struct hull_os, pretty_name) },
-	{ .key = "codename", .type = HULL_JSON_STRING, .offset = offsetof (struct hull_os, codename) },
+	{ .key = "versionId",
+	  .type = HULL_JSON_STRING,
+	  .offset = offsetof (struct hull_os, version_id) },
+	{ .key = "prettyName",
+	  .type = HULL_JSON_STRING,
+	  .offset = offsetof (struct hull_os, pretty_name) },
+	{ .key = "codename",
+	  .type = HULL_JSON_STRING,
+	  .offset = offsetof (struct hull_os, codename) },
 	{ .key = NULL },
 };
 
 static const struct hull_json_field inventory_fields[] = {
-	{ .key = "schemaVersion", .type = HULL_JSON_CUSTOM, .offset = 0, .flags = HULL_JSON_MANDATORY, .fn = check_schema},
+	{ .key = "schemaVersion",
+	  .type = HULL_JSON_CUSTOM,
+	  .offset = 0,
+	  .flags = HULL_JSON_MANDATORY,
+	  .fn = check_schema },
 	{ .key = "tool", .type = HULL_JSON_IGNORE },
-	{ .key = "target", .type = HULL_JSON_STRING, .offset = offsetof (struct hull_inventory, target) },
-	{ .key = "targetDigest", .type = HULL_JSON_STRING, .offset = offsetof (struct hull_inventory, target_digest) },
-	{ .key = "os", .type = HULL_JSON_OBJECT, .offset = offsetof (struct hull_inventory, os), .sub = os_fields },
-	{ .key = "packages", .type = HULL_JSON_ARRAY, .offset = offsetof (struct hull_inventory, pkgs), .flags = HULL_JSON_MANDATORY,
-	  .sub = pkg_fields, .max = HULL_SBOM_MAX_COMPONENTS, .elem_size = sizeof (struct hull_pkg),
-	  .count = offsetof (struct hull_inventory, n_pkgs)},
-	{ .key = "warnings", .type = HULL_JSON_CUSTOM, .offset = offsetof (struct hull_inventory, warnings), .fn = read_list,
-	  .max = MAX_WARNINGS, .count = offsetof (struct hull_inventory, n_warnings) },
+	{ .key = "target",
+	  .type = HULL_JSON_STRING,
+	  .offset = offsetof (struct hull_inventory, target) },
+	{ .key = "targetDigest",
+	  .type = HULL_JSON_STRING,
+	  .offset = offsetof (struct hull_inventory, target_digest) },
+	{ .key = "os",
+	  .type = HULL_JSON_OBJECT,
+	  .offset = offsetof (struct hull_inventory, os),
+	  .sub = os_fields },
+	{ .key = "packages",
+	  .type = HULL_JSON_ARRAY,
+	  .offset = offsetof (struct hull_inventory, pkgs),
+	  .flags = HULL_JSON_MANDATORY,
+	  .sub = pkg_fields,
+	  .max = HULL_SBOM_MAX_COMPONENTS,
+	  .elem_size = sizeof (struct hull_pkg),
+	  .count = offsetof (struct hull_inventory, n_pkgs) },
+	{ .key = "warnings",
+	  .type = HULL_JSON_CUSTOM,
+	  .offset = offsetof (struct hull_inventory, warnings),
+	  .fn = read_list,
+	  .max = MAX_WARNINGS,
+	  .count = offsetof (struct hull_inventory, n_warnings) },
 	{ .key = NULL },
 };
+
+/* The names after the JSON text: exactly counts[i] for package i, in order. */
+static int
+read_file_names (const char *p, const char *end, const char *name, size_t *counts,
+		 struct hull_inventory *inv, hull_error_t *err)
+{
+	for (size_t i = 0; i < inv->n_pkgs; i++) {
+		struct hull_pkg *pkg = &inv->pkgs[i];
+
+		if (counts[i] == 0)
+			continue;
+		/* Each name takes at least one byte: cap before allocating. */
+		if (counts[i] > (size_t) (end - p))
+			return hull_error_make (err, EINVAL,
+						"%s: packages[%zu]: %zu file names "
+						"announced, fewer sent",
+						name, i, counts[i]);
+		pkg->files = hull_xcalloc (counts[i], sizeof (char *));
+		for (; pkg->n_files < counts[i]; pkg->n_files++) {
+			const char *nul = memchr (p, '\0', (size_t) (end - p));
+
+			if (nul == NULL || nul - p > HULL_SBOM_MAX_STRING)
+				return hull_error_make (err, EINVAL,
+							"%s: packages[%zu]: file name "
+							"%zu missing or too long",
+							name, i, pkg->n_files);
+			pkg->files[pkg->n_files] = hull_xstrdup (p);
+			p = nul + 1;
+		}
+	}
+	if (p != end)
+		return hull_error_make (err, EINVAL, "%s: %zu bytes after the last file name", name,
+					(size_t) (end - p));
+	return 0;
+}
 
 int
 hull_sbom_inventory_read (const char *text, size_t len, const char *name,
 			  struct hull_inventory *out, hull_error_t *err)
 {
+	const char *nul = memchr (text, '\0', len);
+	size_t json_len = nul ? (size_t) (nul - text) : len;
+	_cleanup_free_ size_t *counts = NULL;
 	struct hull_json_ctx ctx;
-	json_t *root = hull_json_parse (text, len, HULL_SBOM_MAX_BYTES, name, err);
+	json_t *root = hull_json_parse (text, json_len, HULL_SBOM_MAX_BYTES, name, err);
 	int r;
 
 	if (root == NULL)
@@ -190,6 +290,14 @@ hull_sbom_inventory_read (const char *text, size_t len, const char *name,
 		r = hull_json_map (&ctx, root, inventory_fields, out, err);
 	json_decref (root);
 	out->cap_pkgs = out->n_pkgs;
+	counts = hull_xcalloc (out->n_pkgs ? out->n_pkgs : 1, sizeof *counts);
+	for (size_t i = 0; i < out->n_pkgs; i++) {
+		counts[i] = out->pkgs[i].n_files;
+		out->pkgs[i].n_files = 0;
+	}
+	/* Without the names (`--format json` output) the file lists stay empty. */
+	if (r == 0 && nul)
+		r = read_file_names (nul + 1, text + len, name, counts, out, err);
 	if (r < 0)
 		hull_inventory_clear (out);
 	return r < 0 ? r : 0;

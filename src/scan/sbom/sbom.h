@@ -45,13 +45,15 @@ char *hull_sbom_spdx (const struct hull_inventory *inv, const struct hull_sbom_o
 		      hull_error_t *err);
 /* hull's own inventory JSON (docs/scan.md "Inventory JSON"). */
 char *hull_sbom_inventory_json (const struct hull_inventory *inv, const struct hull_sbom_opts *o);
-/* Its full form: "files" lists the file names instead of counting them, and
- * "warnings" lists the inventory's warnings. The confined scanner's output. */
+/* Its full form, the confined scanner's output (*len bytes): the JSON text with
+ * "warnings" added, a NUL, then every package's file names in order, each ended by a
+ * NUL ("files" gives their number). */
 char *hull_sbom_inventory_json_full (const struct hull_inventory *inv,
-				     const struct hull_sbom_opts *o);
-/* Read inventory JSON (either form; with a count for "files" no names are restored)
- * into `out` (zeroed by the caller; cleared on error). At most HULL_SBOM_MAX_BYTES,
- * duplicate keys refused, counts capped, errors name the JSON path. */
+				     const struct hull_sbom_opts *o, size_t *len);
+/* Read inventory JSON, either form, into `out` (zeroed by the caller; cleared on
+ * error); without the names after it, file lists stay empty. At most
+ * HULL_SBOM_MAX_BYTES, duplicate keys refused, counts capped, the names must match
+ * the counts exactly; errors name the document and the JSON path. */
 int hull_sbom_inventory_read (const char *text, size_t len, const char *name,
 			      struct hull_inventory *out, hull_error_t *err);
 
