@@ -102,7 +102,9 @@ struct hull_oci_config *hull_sandbox_config (const struct hull_sandbox_options *
  * Parsers of hostile image content run in a short-lived child process confined with
  * the runtime's own machinery (STYLE.md "Parsing untrusted data", DESIGN.md: scan/ and
  * image/ never call runtime/linux/ themselves). The child, forked from the caller:
- *   - keeps only its two pipes, stderr (sanitizer reports), read_fds and write_fd;
+ *   - keeps only its two pipes, stderr (sanitizer reports; /dev/null instead when it
+ *     is a regular file, which RLIMIT_FSIZE would turn into SIGXFSZ), read_fds and
+ *     write_fd;
  *   - gets new network, IPC and UTS namespaces; run as root it becomes nobody
  *     (65534:65534, no supplementary groups), otherwise it enters a new user namespace
  *     mapping the caller's ids to themselves; every capability, the bounding set

@@ -31,6 +31,8 @@ static const char scan_help[] =
 	"    TARGET is an unpacked root filesystem, a CycloneDX or SPDX JSON SBOM, or an\n"
 	"    image reference in the store. Packages are matched offline against the index\n"
 	"    `hull db` builds (default STORE/" HULL_VULNDB_FILE ").\n"
+	"    Directories and images are read by a confined child process, as in\n"
+	"    `hull sbom` (HULL_SCAN_NO_CONFINE=1 turns that off: debugging only, unsafe).\n"
 	"\n"
 	"    --format FMT       table (default), json or sarif (SARIF 2.1.0)\n"
 	"    --severity LIST    only these severities, e.g. HIGH,CRITICAL\n"
