@@ -172,6 +172,7 @@ parse_args (struct run_image *a, int argc, char **argv)
 	};
 	int r;
 
+	a->read_only = true;
 	a->pos.stop_after = 1; /* IMAGE, then the command belongs to the container */
 	if ((r = hull_cli_parse (CMD, table, argc, argv, &a->pos)) != 0)
 		return r;
@@ -179,8 +180,9 @@ parse_args (struct run_image *a, int argc, char **argv)
 		return hull_cli_usage (CMD, "missing IMAGE (or container ID with --bundle)");
 	if (a->it || a->ti)
 		a->interactive = a->tty = true;
-	if (a->read_only && a->read_write)
-		return hull_cli_usage (CMD, "--read-only and --read-write exclude each other");
+	/* Read-only is the default; `--read-only=false` is `--read-write`. */
+	if (!a->read_only)
+		a->read_write = true;
 	if (a->network && strcmp (a->network, "none") != 0 && strcmp (a->network, "host") != 0)
 		return hull_cli_usage (CMD, "--network `%s`: only none and host are supported",
 				       a->network);

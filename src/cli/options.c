@@ -47,6 +47,21 @@ set_value (const char *cmd, const struct hull_cli_opt *o, const char *val)
 	return hull_cli_usage (cmd, "option `--%s` takes no value", o->name);
 }
 
+/* `--flag`, or `--flag=true|false` as urfave/cli accepts (`--read-only=false`). */
+static int
+set_flag (const char *cmd, const struct hull_cli_opt *o, const char *arg, const char *eq)
+{
+	if (eq == NULL || strcmp (eq + 1, "true") == 0) {
+		*(bool *) o->dest = true;
+		return 0;
+	}
+	if (strcmp (eq + 1, "false") == 0) {
+		*(bool *) o->dest = false;
+		return 0;
+	}
+	return hull_cli_usage (cmd, "option `%s`: the value must be true or false", arg);
+}
+
 int
 hull_cli_parse (const char *cmd, const struct hull_cli_opt *opts, int argc, char **argv,
 		struct hull_cli_list *positional)
@@ -79,9 +94,8 @@ hull_cli_parse (const char *cmd, const struct hull_cli_opt *opts, int argc, char
 		if (o == NULL)
 			return hull_cli_usage (cmd, "unknown option `%s`", a);
 		if (o->type == HULL_OPT_FLAG) {
-			if (eq)
-				return hull_cli_usage (cmd, "option `%s` takes no value", a);
-			*(bool *) o->dest = true;
+			if (set_flag (cmd, o, a, eq) != 0)
+				return HULL_EXIT_ERROR;
 			continue;
 		}
 		if (!eq && i + 1 >= argc)

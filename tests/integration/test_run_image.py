@@ -241,6 +241,12 @@ def test_read_write_layer(store):
     cp = store.run("--read-write", "-u", "0", REF, "sh", "-c", "echo x > /y && cat /y")
     assert (cp.returncode, cp.stdout) == (0, "x\n"), cp.stderr
     assert_nothing_left(store)
+    # --read-only=false is the same (the spelling runc's CLI library accepts).
+    cp = store.run("--read-only=false", "-u", "0", REF, "sh", "-c", "echo z > /y && cat /y")
+    assert (cp.returncode, cp.stdout) == (0, "z\n"), cp.stderr
+    assert_nothing_left(store)
+    cp = store.run("--read-only=maybe", REF, "true")
+    assert cp.returncode == 125 and "true or false" in cp.stderr, cp.stderr
 
 
 def test_missing_workdir_not_in_cache(store):
