@@ -13,7 +13,7 @@ DEPS := meson ninja-build pkg-config gcc clang clang-format libclang-rt-14-dev \
 	python3 python3-pytest busybox-static iproute2 podman conmon crun netavark \
 	qemu-system-x86 linux-image-cloud-amd64 \
 	libcurl4-openssl-dev docker-registry skopeo openssl umoci zstd debootstrap \
-	librpm-dev rpm libsqlite3-dev \
+	rpm libsqlite3-dev \
 	python3-packaging ruby maven
 
 .PHONY: all deps build build-san build-fuzz build-release check demo fuzz bench clean format

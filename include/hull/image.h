@@ -283,7 +283,10 @@ void hull_image_container_clear (struct hull_image_container *c);
 /* ---- running an image: the runtime config (bundle.c) ---- */
 
 #define HULL_IMAGE_PASSWD_MAX (1u << 20) /* bytes of etc/passwd or etc/group read */
-#define HULL_IMAGE_ARGS_MAX 4096	 /* entries in Entrypoint, Cmd, Env, Labels */
+#define HULL_IMAGE_ARGS_MAX 4096	 /* entries in Entrypoint, Cmd, Env */
+/* Labels become annotations, next to hull's own (stop signal, image, policy) within
+ * the runtime config's 4096: a few fewer. */
+#define HULL_IMAGE_LABELS_MAX (HULL_IMAGE_ARGS_MAX - 16)
 
 /* The fields of an image config (image-spec config.md "config") that running uses. */
 struct hull_image_config {
@@ -296,12 +299,14 @@ struct hull_image_config {
 	struct hull_kvv labels;
 };
 
-/* Parse an image config strictly: wrong types, more than HULL_IMAGE_ARGS_MAX entries,
- * Env entries without '=', a relative WorkingDir are errors naming the field. */
+/* Parse an image config strictly: wrong types, more than HULL_IMAGE_ARGS_MAX entries
+ * (HULL_IMAGE_LABELS_MAX labels), Env entries without '=', a relative WorkingDir are
+ * errors naming the field. */
 struct hull_image_config *hull_image_config_parse (const char *buf, size_t len, hull_error_t *err);
 struct hull_image_config *hull_image_config_free (struct hull_image_config *c);
 
-#define HULL_IMAGE_GROUPS_MAX 64u /* supplementary groups of one user */
+#define HULL_IMAGE_GROUPS_MAX 64u     /* supplementary groups of one user */
+#define HULL_IMAGE_ID_MAX 2147483647u /* largest uid or gid accepted (runc's maxId) */
 
 struct hull_image_user {
 	uint32_t uid, gid;
@@ -313,7 +318,8 @@ struct hull_image_user {
 /* Resolve "user[:group]" as the container tools do: numbers as they are, names from
  * the image's etc/passwd and etc/group read through the rootfs resolver (capped,
  * strictly parsed). A user without a group gets its passwd group (0 for a number not
- * in passwd); a user found in passwd gets the groups listing it as a member. Free *u
+ * in passwd); a user found in passwd gets the groups listing it as a member. Ids above
+ * HULL_IMAGE_ID_MAX (4294967295 would mean "unchanged" to setresuid) are refused. Free *u
  * with hull_image_user_clear. */
 int hull_image_user_lookup (int rootfd, const char *spec, struct hull_image_user *u,
 			    hull_error_t *err);

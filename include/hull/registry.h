@@ -15,6 +15,8 @@
 #define HULL_REGISTRY_HEADER_MAX 8192 /* one WWW-Authenticate header */
 #define HULL_REGISTRY_AUTHFILE_MAX (1024u * 1024)
 #define HULL_REGISTRY_JOBS_MAX 16
+#define HULL_REGISTRY_JOBS_DEFAULT 3
+#define HULL_REGISTRY_RETRIES_DEFAULT 5
 #define HULL_REGISTRY_CONFIG "/etc/hull/registries.json"
 #define HULL_REGISTRY_CERTS_D "/etc/hull/certs.d"
 
@@ -127,7 +129,8 @@ struct hull_registry_pull_opts {
 	const char *config;  /* NULL: HULL_REGISTRY_CONFIG */
 	const char *certs_d; /* NULL: HULL_REGISTRY_CERTS_D */
 	unsigned jobs;	     /* parallel blob downloads; 0: 3 */
-	unsigned retries;    /* attempts after the first; 0: 5 */
+	unsigned retries;    /* attempts after the first (0: none) when retries_set */
+	bool retries_set;    /* false: HULL_REGISTRY_RETRIES_DEFAULT */
 	unsigned backoff_ms; /* first retry delay, doubled each time; 0: 250 */
 	void (*progress) (void *ctx, const struct hull_registry_progress *p);
 	void *progress_ctx;

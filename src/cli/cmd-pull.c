@@ -48,8 +48,8 @@ static const char pull_help[] =
 	"                                  allow plain HTTP to this registry (repeatable)\n"
 	"    --registries-conf FILE        instead of " HULL_REGISTRY_CONFIG "\n"
 	"    --jobs N                      parallel blob downloads (default 3, max 16)\n"
-	"    --retries N                   attempts after the first on 429, 5xx and broken\n"
-	"                                  connections (default 5; exponential backoff,\n"
+	"    --retries N                   retries on 429, 5xx and broken connections\n"
+	"                                  (default 5, 0: none; exponential backoff,\n"
 	"                                  Retry-After honoured up to 30 s)\n"
 	"    -q, --quiet                   no progress display\n"
 	"\n"
@@ -138,7 +138,7 @@ cmd_pull (struct hull_cli_globals *g, int argc, char **argv)
 	char digest[HULL_IMAGE_DIGEST_MAX];
 	struct display disp = { 0 };
 	hull_error_t err = { 0 };
-	uint32_t jobs = 0, retries = 0;
+	uint32_t jobs = HULL_REGISTRY_JOBS_DEFAULT, retries = HULL_REGISTRY_RETRIES_DEFAULT;
 	bool quiet = false;
 	const struct hull_cli_opt opts[] = {
 		{ "platform", 0, HULL_OPT_STRING, &o.platform },
@@ -159,10 +159,11 @@ cmd_pull (struct hull_cli_globals *g, int argc, char **argv)
 		return r;
 	if (pos.n != 1)
 		return hull_cli_usage ("pull", "expected one REF");
-	if (jobs > HULL_REGISTRY_JOBS_MAX)
-		return hull_cli_usage ("pull", "--jobs: at most %d", HULL_REGISTRY_JOBS_MAX);
+	if (jobs < 1 || jobs > HULL_REGISTRY_JOBS_MAX)
+		return hull_cli_usage ("pull", "--jobs: from 1 to %d", HULL_REGISTRY_JOBS_MAX);
 	o.jobs = jobs;
-	o.retries = retries;
+	o.retries = retries; /* --retries 0: no retry at all */
+	o.retries_set = true;
 	o.insecure = insecure.v;
 	o.n_insecure = insecure.n;
 	if (!quiet && isatty (STDERR_FILENO)) {

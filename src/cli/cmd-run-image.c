@@ -380,6 +380,51 @@ needed_paths (struct run_image *a, const struct hull_image_config *ic)
 	a->vol_dests[a->volumes.n] = cwd;
 }
 
+/* Whether the absolute path p is dir or lies under it. */
+static bool
+path_under (const char *p, const char *dir)
+{
+	size_t n = strlen (dir);
+
+	return strcmp (dir, "/") == 0 ||
+	       (strncmp (p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/'));
+}
+
+/* Whether the paths a and b are the same, or one lies under the other. */
+static bool
+overlaps (const char *a, const char *b)
+{
+	return path_under (a, b) || path_under (b, a);
+}
+
+/* A volume holding the store or the state root would let the container (root in the
+ * container owns the cached rootfs) rewrite every image's shared rootfs and other
+ * containers' state. The policy's HULL-MNT-001 knows the default paths only, not
+ * --store or --root: refused here, whatever the policy says. */
+static int
+volumes_check (struct run_image *a, const char *store_abs, const char *state_root,
+	       hull_error_t *err)
+{
+	char state_abs[PATH_MAX];
+	const char *state = realpath (state_root, state_abs) ? state_abs : state_root;
+
+	for (size_t i = 0; i < a->volumes.n; i++) {
+		const char *src = a->vols[i].source;
+
+		if (overlaps (src, store_abs))
+			return hull_error_make (err, EPERM,
+						"-v `%s`: is, holds or lies in the image store "
+						"`%s` (the container would own its rootfs cache)",
+						src, store_abs);
+		if (overlaps (src, state))
+			return hull_error_make (err, EPERM,
+						"-v `%s`: is, holds or lies in the container state "
+						"`%s`",
+						src, state);
+	}
+	return 0;
+}
+
 static int
 run_image (struct hull_cli_globals *g, struct run_image *a)
 {
@@ -398,6 +443,7 @@ run_image (struct hull_cli_globals *g, struct run_image *a)
 
 	if ((s = hull_image_store_open (store, &err)) == NULL ||
 	    realpath (store, store_abs) == NULL ||
+	    volumes_check (a, store_abs, g->root, &err) < 0 ||
 	    hull_image_resolve (s, a->pos.v[0], &img, &err) < 0 ||
 	    (ic = image_config (&img, &err)) == NULL ||
 	    (spec = spec_defaults (rootless, &err)) == NULL) {

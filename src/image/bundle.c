@@ -41,7 +41,7 @@ static const struct hull_json_field config_fields[] = {
 	  .max = HULL_IMAGE_ARGS_MAX },
 	{ "WorkingDir", HULL_JSON_STRING, C (working_dir), 0 },
 	{ "StopSignal", HULL_JSON_STRING, C (stop_signal), 0 },
-	{ "Labels", HULL_JSON_KVV, C (labels), 0, .max = HULL_IMAGE_ARGS_MAX },
+	{ "Labels", HULL_JSON_KVV, C (labels), 0, .max = HULL_IMAGE_LABELS_MAX },
 	{ NULL },
 };
 
@@ -320,6 +320,23 @@ user_lookup (int rootfd, char *user, const char *group, struct hull_image_user *
 	return name ? member_groups (rootfd, name, u, err) : 0;
 }
 
+/* (uid_t) -1 is setresuid's "leave unchanged": a user or group of 4294967295 would
+ * leave the process root. Ids above 2^31-1 are refused, as runc's libcontainer/user
+ * does (maxId). */
+static int
+ids_check (const char *spec, const struct hull_image_user *u, hull_error_t *err)
+{
+	uint32_t bad = u->uid > HULL_IMAGE_ID_MAX ? u->uid : u->gid;
+
+	for (size_t i = 0; i < u->n_groups && bad <= HULL_IMAGE_ID_MAX; i++)
+		bad = u->groups[i];
+	if (bad > HULL_IMAGE_ID_MAX)
+		return hull_error_make (err, ERANGE,
+					"user `%s`: id %u is out of range (at most %u)", spec, bad,
+					HULL_IMAGE_ID_MAX);
+	return 0;
+}
+
 int
 hull_image_user_lookup (int rootfd, const char *spec, struct hull_image_user *u, hull_error_t *err)
 {
@@ -331,7 +348,7 @@ hull_image_user_lookup (int rootfd, const char *spec, struct hull_image_user *u,
 		*group++ = '\0';
 	if (user[0] == '\0' || (group && group[0] == '\0'))
 		return hull_error_make (err, EINVAL, "user `%s`: expected USER[:GROUP]", spec);
-	if (user_lookup (rootfd, user, group, u, err) < 0) {
+	if (user_lookup (rootfd, user, group, u, err) < 0 || ids_check (spec, u, err) < 0) {
 		hull_image_user_clear (u);
 		return hull_error_ret (err);
 	}

@@ -354,6 +354,12 @@ hull_image_rootfs_get (struct hull_image_store *s, const char *store_root,
 	struct stat st;
 	int r;
 
+	/* The key names a directory: only ever the hex of a checked digest. */
+	if (!hull_image_digest_valid (img->chain_id))
+		return hull_error_make (err, EINVAL,
+					"rootfs cache: chain id `%s`: not a sha256 digest",
+					img->chain_id),
+		       NULL;
 	if (hull_image_store_lock (s, err) < 0)
 		return NULL;
 	dir = open_dir (store_root, "rootfs", err);
@@ -468,6 +474,93 @@ hull_image_container_is (const char *dir)
 	       S_ISDIR (owner.st_mode);
 }
 
+/* Move every entry of directory `sub` out: subdirectories are renamed into `top` under
+ * fresh names, everything else is unlinked. */
+static int
+hoist_children (int top, int sub, unsigned *counter, hull_error_t *err)
+{
+	_cleanup_ (closedirp) DIR *d = NULL;
+	int fd = fcntl (sub, F_DUPFD_CLOEXEC, 3);
+	struct dirent *de;
+
+	if (fd < 0 || (d = fdopendir (fd)) == NULL) {
+		if (fd >= 0)
+			close (fd);
+		return hull_error_make (err, errno, "read directory");
+	}
+	while ((errno = 0, de = readdir (d)) != NULL) {
+		char fresh[32];
+		int r;
+
+		if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+			continue;
+		if (unlinkat (sub, de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR)
+			return hull_error_make (err, errno, "remove `%s`", de->d_name);
+		do {
+			snprintf (fresh, sizeof fresh, ".rm-%u", (*counter)++);
+			r = renameat2 (sub, de->d_name, top, fresh, RENAME_NOREPLACE);
+		} while (r < 0 && errno == EEXIST);
+		if (r < 0)
+			return hull_error_make (err, errno, "move `%s`", de->d_name);
+		errno = 0;
+	}
+	return errno ? hull_error_make (err, errno, "read directory") : 0;
+}
+
+/* Remove dirfd/name and everything under it with two directory fds open at a time and
+ * no recursion: the tree below a container directory is the container's own (its
+ * writable layer), and may be deeper than any fd or stack budget. Nested directories
+ * are flattened into the top one and emptied there; nothing is followed. */
+static int
+remove_flat (int dirfd, const char *name, hull_error_t *err)
+{
+	_cleanup_close_ int top = -EBADF;
+	unsigned counter = 0;
+	bool again = true;
+
+	top = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (top < 0)
+		return errno == ENOENT ? 0 : hull_error_make (err, errno, "open `%s`", name);
+	while (again) {
+		_cleanup_ (closedirp) DIR *d = NULL;
+		int fd = fcntl (top, F_DUPFD_CLOEXEC, 3);
+		struct dirent *de;
+
+		if (fd < 0 || (d = fdopendir (fd)) == NULL) {
+			if (fd >= 0)
+				close (fd);
+			return hull_error_make (err, errno, "read `%s`", name);
+		}
+		rewinddir (d); /* the dup shares the offset the last pass left at the end */
+		again = false;
+		while ((de = readdir (d)) != NULL) {
+			_cleanup_close_ int sub = -EBADF;
+
+			if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+				continue;
+			again = true;
+			if (unlinkat (top, de->d_name, 0) == 0 || errno == ENOENT)
+				continue;
+			if (errno != EISDIR)
+				return hull_error_make (err, errno, "remove `%s`", de->d_name);
+			sub = openat (top, de->d_name,
+				      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 || hoist_children (top, sub, &counter, err) < 0)
+				return sub < 0 ? hull_error_make (err, errno, "open `%s`",
+								  de->d_name)
+					       : hull_error_wrap (err, "`%s`", name);
+			if (unlinkat (top, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT &&
+			    errno != ENOTEMPTY)
+				return hull_error_make (err, errno, "remove `%s`", de->d_name);
+		}
+	}
+	if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return hull_error_make (err, errno, "remove `%s`", name);
+	return 0;
+}
+
 int
 hull_image_container_release (const char *dir, hull_error_t *err)
 {
@@ -490,7 +583,7 @@ hull_image_container_release (const char *dir, hull_error_t *err)
 	pfd = open (parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0)
 		return hull_error_make (err, errno, "open `%s`", parent);
-	if (hull_image_remove_tree (pfd, slash + 1, err) < 0)
+	if (remove_flat (pfd, slash + 1, err) < 0)
 		return hull_error_wrap (err, "remove `%s`", dir);
 	return 0;
 }
@@ -729,6 +822,16 @@ container_setup (struct hull_image_store *s, const char *store_root, const char 
 	containers = open_dir (store_root, "containers", err);
 	if (containers < 0)
 		return hull_error_ret (err);
+	if (faccessat (containers, id, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return hull_error_make (err, EEXIST, "container `%s`: the name is in use", id);
+	/* The rootfs first (a first run may unpack for minutes), then the container
+	 * directory: a hull killed while unpacking (^C) leaves only a `.tmp-` build, which
+	 * prune removes, never a container directory nothing would delete. Both under the
+	 * store lock, so prune cannot take the rootfs before the marker names it. */
+	out->rootfs = hull_image_rootfs_get (s, store_root, img, o->uid_map, o->n_uid, o->gid_map,
+					     o->n_gid, err);
+	if (out->rootfs == NULL)
+		return hull_error_ret (err);
 	if (mkdirat (containers, id, 0711) < 0)
 		return hull_error_make (err, errno, "container `%s`%s", id,
 					errno == EEXIST ? ": the name is in use" : "");
@@ -736,11 +839,15 @@ container_setup (struct hull_image_store *s, const char *store_root, const char 
 	cdir = openat (containers, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (cdir < 0)
 		return hull_error_make (err, errno, "open `%s`", out->dir);
+	/* Only root and the container's own root group may traverse: the writable layer
+	 * below holds files the container made, setuid ones included, owned by its mapped
+	 * ids. Reachable by every local user (0711), one could run such a file, become the
+	 * mapped root and rewrite every cached rootfs of that mapping (Docker's userns-remap
+	 * uses 0710 root:<remapped gid> for the same reason). */
+	if (fchown (cdir, 0, (gid_t) map_root (o->gid_map, o->n_gid)) < 0 ||
+	    fchmod (cdir, 0710) < 0)
+		return hull_error_make (err, errno, "`%s`: chown/chmod", out->dir);
 	if (write_marker (cdir, key, err) < 0)
-		return hull_error_ret (err);
-	out->rootfs = hull_image_rootfs_get (s, store_root, img, o->uid_map, o->n_uid, o->gid_map,
-					     o->n_gid, err);
-	if (out->rootfs == NULL)
 		return hull_error_ret (err);
 	if (!needs_overlay (out->rootfs, o))
 		return 0;

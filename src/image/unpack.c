@@ -201,10 +201,12 @@ produce (void *arg)
 			return NULL;
 		n = pull_uncompressed (u, b, RING_CHUNK, &sm->err);
 		pthread_mutex_lock (&sm->mu);
-		if (n > 0)
+		if (n > 0) {
 			sm->len[sm->head++ % RING] = (size_t) n;
-		else
-			sm->status = (int) n, sm->done = true;
+		} else {
+			sm->status = (int) n;
+			sm->done = true;
+		}
 		pthread_cond_broadcast (&sm->cv);
 		pthread_mutex_unlock (&sm->mu);
 		if (n <= 0)
@@ -223,7 +225,7 @@ hull_image_unpack_force_inline (bool on)
 /* Start the decompressor thread. Where threads cannot be made (a seccomp filter that
  * denies clone, as in a confined helper, or no resources) the reader decompresses
  * inline instead: slower, the same bytes and checks. */
-static int
+static void
 start_stream (struct unpack *u)
 {
 	struct stream *sm = &u->sm;
@@ -241,7 +243,6 @@ start_stream (struct unpack *u)
 	}
 	sm->running = r == 0;
 	sm->inline_mode = r != 0;
-	return 0;
 }
 
 static void
@@ -257,8 +258,10 @@ stop_stream (struct unpack *u)
 		pthread_join (sm->thread, NULL);
 		sm->running = false;
 	}
-	for (size_t i = 0; i < RING; i++)
-		free (sm->buf[i]), sm->buf[i] = NULL;
+	for (size_t i = 0; i < RING; i++) {
+		free (sm->buf[i]);
+		sm->buf[i] = NULL;
+	}
 }
 
 /* The next buffer from the decompressor; the previous one is given back. Returns
@@ -284,7 +287,7 @@ next_chunk (struct unpack *u, const void **buf)
 		pthread_cond_wait (&sm->cv, &sm->mu);
 	if (sm->head == sm->tail) {
 		n = sm->status;
-		if (n < 0)
+		if (n < 0 && u->err)
 			*u->err = sm->err;
 	} else {
 		*buf = sm->buf[sm->tail % RING];
@@ -344,8 +347,7 @@ open_readers (struct unpack *u)
 		return hull_error_make (u->err, EINVAL, "open layer: %s", archive_error_string (o));
 	if (archive_read_next_header (o, &e) != ARCHIVE_OK)
 		return hull_error_make (u->err, EINVAL, "open layer: %s", archive_error_string (o));
-	if (start_stream (u) < 0)
-		return -1;
+	start_stream (u);
 	if (archive_read_open (i, u, NULL, inner_read, NULL) != ARCHIVE_OK)
 		return archive_fail (u, "not a tar archive");
 	return 0;

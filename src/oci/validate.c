@@ -94,6 +94,16 @@ check_process (const struct hull_oci_config *cfg, hull_error_t *err)
 		if (p->rlimits[i].soft > p->rlimits[i].hard)
 			return hull_error_make (
 				err, 0, "process.rlimits[%zu]: soft limit above hard limit", i);
+	/* 4294967295 is (uid_t) -1: setresuid(-1, ...) changes nothing, so the process
+	 * would keep the runtime's root instead of the id asked for. */
+	if (p->user.uid == UINT32_MAX || p->user.gid == UINT32_MAX)
+		return hull_error_make (err, 0, "process.user: 4294967295 is not a valid id");
+	for (size_t i = 0; i < p->user.n_additional_gids; i++)
+		if (p->user.additional_gids[i] == UINT32_MAX)
+			return hull_error_make (
+				err, 0,
+				"process.user.additionalGids[%zu]: 4294967295 is not a valid id",
+				i);
 	if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
 		return hull_error_make (err, 0, "process.oomScoreAdj %d outside -1000..1000",
 					p->oom_score_adj);

@@ -65,8 +65,15 @@ lookup (const uint8_t *data, size_t size)
 
 	put (data[0] == 'P' ? "etc/passwd" : "etc/group", data + 1, size - 1);
 	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
-		if (hull_image_user_lookup (rootfd, specs[i], &u, &err) == 0)
+		if (hull_image_user_lookup (rootfd, specs[i], &u, &err) == 0) {
+			/* Never an id setresuid(2) would read as "unchanged" (-1). */
+			if (u.uid > HULL_IMAGE_ID_MAX || u.gid > HULL_IMAGE_ID_MAX)
+				abort ();
+			for (size_t k = 0; k < u.n_groups; k++)
+				if (u.groups[k] > HULL_IMAGE_ID_MAX)
+					abort ();
 			hull_image_user_clear (&u);
+		}
 }
 
 static void

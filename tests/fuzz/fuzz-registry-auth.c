@@ -30,7 +30,11 @@ challenge (const char *s, size_t n)
 		/* allow_http was false: only HTTPS realms may come back. */
 		if (strncasecmp (url, "https://", 8) != 0)
 			abort ();
-		hull_registry_url_origin (url, origin, sizeof origin);
+		/* An origin decides where Authorization goes: never one with userinfo
+		 * ("https://registry@evil") or a path in it. */
+		if (hull_registry_url_origin (url, origin, sizeof origin) == 0 &&
+		    (strncmp (origin, "https://", 8) != 0 || strpbrk (origin + 8, "@/?#") != NULL))
+			abort ();
 	}
 	free (url);
 	hull_registry_challenge_clear (&c);

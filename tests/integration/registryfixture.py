@@ -76,9 +76,22 @@ class Registry:
     def __init__(self, base, cert, key, ca, htpasswd=None, tls=True):
         self.root = os.path.join(base, "storage")
         os.makedirs(self.root)
+        self.ca, self.tls = ca, tls
+        # free_port() closes its socket before docker-registry binds the port: another
+        # process on a busy machine may take it in between; then start on a new one.
+        for attempt in range(5):
+            try:
+                self._start(base, cert, key, htpasswd)
+                return
+            except RuntimeError:
+                self.stop()
+                if attempt == 4:
+                    raise
+
+    def _start(self, base, cert, key, htpasswd):
+        tls = self.tls
         self.port = free_port()
         self.domain = "127.0.0.1:%d" % self.port
-        self.ca, self.tls = ca, tls
         cfg = os.path.join(base, "config.yml")
         auth = ""
         if htpasswd:
@@ -98,7 +111,8 @@ class Registry:
 
     def _wait(self):
         ctx = tls_context(self.ca)
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # generous: two cores shared by a whole test run
+        while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("docker-registry exited: see %s" % self.log.name)
             try:
@@ -108,22 +122,29 @@ class Registry:
                 else:
                     c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 c.request("GET", "/v2/")
-                if c.getresponse().status in (200, 401):
-                    return
+                status = c.getresponse().status
+                c.close()
+                # Ours, not another server that took the port first (ours then exits).
+                if status in (200, 401) and self.proc.poll() is None:
+                    time.sleep(0.1)
+                    if self.proc.poll() is None:
+                        return
             except OSError:
                 pass
             time.sleep(0.05)
         raise RuntimeError("docker-registry did not start")
 
     def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
+        proc = getattr(self, "proc", None)
+        if proc is not None and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
             try:
-                self.proc.wait(10)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
 
     def blob_path(self, digest):
         hexd = digest.split(":", 1)[1]
@@ -219,6 +240,8 @@ class Proxy:
                                         for USER:PASSWORD (or to anyone with anonymous)
     redirect: "https://HOST:PORT"       blob GETs -> 307 to HOST:PORT/storage/<digest>
     slow: S                             blob bodies in 64 KiB pieces, S seconds apart
+    badrange: True                      a Range request gets 206 with the blob from byte 0
+    routes: {PATH: (status, headers, body)}  answer PATH (query ignored) with exactly this
     Every request is appended to `log` as (method, path, headers dict, status)."""
 
     TOKEN = "tok-" + hashlib.sha256(b"hull").hexdigest()[:24]
@@ -264,7 +287,10 @@ class Proxy:
             h.send_header(k, v)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
-        h.wfile.write(body)
+        try:
+            h.wfile.write(body)
+        except OSError:  # the client stopped reading (a size cap did its job)
+            h.close_connection = True
         self._record(h, status)
 
     def _record(self, h, status):
@@ -286,6 +312,9 @@ class Proxy:
     def handle(self, h):
         mode = self.mode
         is_blob = "/blobs/" in h.path
+        route = mode.get("routes", {}).get(h.path.split("?", 1)[0])
+        if route:
+            return self._reply(h, route[0], route[2], route[1])
         if h.path.startswith("/token"):
             want = "Basic " + base64.b64encode(("%s:%s" % (USER, PASSWORD)).encode()).decode()
             if mode.get("token") == "anonymous" or h.headers.get("Authorization") == want:
@@ -314,10 +343,14 @@ class Proxy:
         c = http.client.HTTPSConnection("127.0.0.1", self.upstream.port,
                                         context=tls_context(self.ca), timeout=30)
         hdrs = {k: v for k, v in h.headers.items() if k.lower() in ("accept", "range")}
+        # badrange: answer a Range request with 206 but the whole blob from byte 0.
+        bad = mode.get("badrange") and hdrs.pop("Range", None)
         c.request("GET", path, headers=hdrs)
         r = c.getresponse()
         body = r.read()
-        h.send_response(r.status)
+        h.send_response(206 if bad else r.status)
+        if bad:
+            h.send_header("Content-Range", "bytes 0-%d/%d" % (len(body) - 1, len(body)))
         for k in ("Content-Type", "Docker-Content-Digest", "Content-Range", "Location"):
             if r.getheader(k):
                 h.send_header(k, r.getheader(k))
@@ -362,12 +395,17 @@ class Env:
         with open(htpasswd, "w") as f:
             f.write("%s:%s\n" % (USER, crypt.crypt(PASSWORD, crypt.mksalt(crypt.METHOD_BLOWFISH,
                                                                           rounds=16))))
-        self.reg = Registry(os.path.join(base, "open"), self.cert, self.key, self.ca)
-        self.auth_reg = Registry(os.path.join(base, "auth"), self.cert, self.key, self.ca,
-                                 htpasswd=htpasswd)
-        self.plain_reg = Registry(os.path.join(base, "plain"), None, None, self.ca, tls=False)
-        self.proxy = None
+        self.proxy = self.reg = self.auth_reg = self.plain_reg = None
         self.images = {}
+        try:
+            self.reg = Registry(os.path.join(base, "open"), self.cert, self.key, self.ca)
+            self.auth_reg = Registry(os.path.join(base, "auth"), self.cert, self.key, self.ca,
+                                     htpasswd=htpasswd)
+            self.plain_reg = Registry(os.path.join(base, "plain"), None, None, self.ca,
+                                      tls=False)
+        except BaseException:
+            self.stop()
+            raise
 
     def layout(self, name):
         return Layout(os.path.join(self.base, "layouts", name))
@@ -403,4 +441,5 @@ class Env:
         if self.proxy:
             self.proxy.stop()
         for r in (self.reg, self.auth_reg, self.plain_reg):
-            r.stop()
+            if r:
+                r.stop()

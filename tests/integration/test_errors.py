@@ -117,6 +117,15 @@ def test_missing_process_args(bundle):
     assert_hull_error(cp, "args")
 
 
+@pytest.mark.parametrize("user", [{"uid": 4294967295, "gid": 0}, {"uid": 0, "gid": 4294967295},
+                                  {"uid": 0, "gid": 0, "additionalGids": [4294967295]}])
+def test_user_id_minus_one_is_refused(bundle, user):
+    # (uid_t) -1 would make setresuid a no-op: the process would stay root.
+    bundle.config["process"]["user"] = user
+    cp = bundle.run()
+    assert_hull_error(cp, "4294967295")
+
+
 def test_invalid_container_id(bundle):
     cp = bundle.run(id="../escape")
     assert_hull_error(cp, "../escape")

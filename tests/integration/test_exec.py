@@ -166,6 +166,10 @@ def test_user_option_changes_ids(container):
     assert p["groups"] == [5]
     p = report(bundle, cid, opts=("-u", "1234"))
     assert (p["uid"], p["gid"]) == (1234, 0)
+    # (uid_t) -1 would make setresuid a no-op and leave the process root.
+    for u in ("4294967295", "0:4294967295"):
+        cp = exec_(bundle, cid, "true", opts=("--user", u))
+        hullkit.assert_hull_error(cp, "4294967295")
 
 
 def test_capabilities_empty_by_default_and_cap_adds_one(container):

@@ -32,7 +32,8 @@ pytestmark = [
 
 @pytest.fixture(scope="session")
 def env(tmp_path_factory):
-    e = rf.Env(str(tmp_path_factory.mktemp("registry")))
+    base = str(tmp_path_factory.mktemp("registry"))
+    e = rf.Env(base)
     try:
         e.push_image("test/img", "v1", [200000, 120000, 60000], "img")
         e.push_index("test/multi", "v1", "multi")
@@ -46,6 +47,7 @@ def env(tmp_path_factory):
         yield e
     finally:
         e.stop()
+        shutil.rmtree(base, ignore_errors=True)  # registries' storage, layouts, certs
 
 
 def pull(store, *args, env=None, timeout=120):
@@ -88,11 +90,17 @@ def authfile(tmp_path, domain, user=rf.USER, password=rf.PASSWORD):
     return str(p)
 
 
-def test_help():
+def test_help(tmp_path):
     cp = subprocess.run([HULL, "pull", "--help"], capture_output=True, text=True)
     assert cp.returncode == 0
     for opt in ("--insecure-registry", "--tls-ca", "--authfile", "--platform", "--jobs"):
         assert opt in cp.stdout
+    # No parallel download at all is not a setting: refused, not taken as the default.
+    for jobs in ("0", "17"):
+        cp = subprocess.run([HULL, "--store", str(tmp_path / "s"), "pull", "--jobs", jobs,
+                             "--retries", "0", "127.0.0.1:1/a:b"],
+                            capture_output=True, text=True, timeout=60)
+        assert cp.returncode == 125 and "--jobs: from 1 to 16" in cp.stderr, cp.stderr
 
 
 def test_pull_by_tag_then_inspect(env, tmp_path):
@@ -345,30 +353,39 @@ def test_broken_connection_resumed_with_range(env, tmp_path):
     assert layer in blobs(store)
     assert json.loads(image(store, "inspect", p.domain + "/test/big:v1"))["digest"] == \
         info["manifest"]["digest"]
+    # A 206 that does not continue where the held bytes end is refused, not appended.
+    p.reset(cut=cut, badrange=True)
+    store = str(tmp_path / "bad")
+    cp = pull(store, "--tls-ca", env.ca, "--jobs", "1", p.domain + "/test/big:v1")
+    fail(cp, layer, "Content-Range `bytes 0-", "does not continue at byte %d" % cut)
+    assert_clean(store)
 
 
 def test_progress_on_a_terminal(env, tmp_path):
     master, slave = pty.openpty()
-    try:
-        cp = subprocess.run([HULL, "--store", str(tmp_path / "s"), "pull", "--tls-ca", env.ca,
+    proc = subprocess.Popen([HULL, "--store", str(tmp_path / "s"), "pull", "--tls-ca", env.ca,
                              env.reg.domain + "/test/img:v1"], stdout=subprocess.PIPE,
-                            stderr=slave, timeout=60)
-        os.close(slave)
-        slave = -1
-        out = b""
+                            stderr=slave)
+    os.close(slave)
+    out = b""
+    try:
+        # Read while it runs: a slow (sanitizer, loaded) pull redraws often enough to
+        # fill the pty's buffer, and a writer blocked on it would never finish.
         while True:
             try:
                 chunk = os.read(master, 65536)
-            except OSError:
+            except OSError:  # EIO: the last writer closed the terminal
                 break
             if not chunk:
                 break
             out += chunk
+        proc.communicate(timeout=120)
     finally:
         os.close(master)
-        if slave >= 0:
-            os.close(slave)
-    assert cp.returncode == 0
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
     text = out.decode(errors="replace")
     assert "total" in text and "\x1b[" in text
     assert env.images["test/img:v1"]["layers"][0]["digest"][:19] in text
@@ -394,16 +411,100 @@ def test_interrupt_leaves_nothing(env, tmp_path):
     proc = subprocess.Popen([HULL, "--store", store, "pull", "--tls-ca", env.ca,
                              p.domain + "/test/big:v1"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    tmp = os.path.join(store, "tmp")
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (os.path.isdir(tmp) and os.listdir(tmp)):
-        time.sleep(0.05)
-    assert os.listdir(tmp), "no download started"
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    p.reset()
+    try:
+        tmp = os.path.join(store, "tmp")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (os.path.isdir(tmp) and os.listdir(tmp)):
+            time.sleep(0.05)
+        assert os.listdir(tmp), "no download started"
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        p.reset()
+        if proc.poll() is None:  # an assertion above failed: never leave it running
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 125, err
     assert "Interrupted" in err and len(err.strip().splitlines()) == 1, err
     assert env.images["test/big:v1"]["layers"][0]["digest"] not in blobs(store)
     assert_clean(store)
+
+
+def test_zero_size_descriptor_stopped(env, tmp_path):
+    """A descriptor saying size 0 caps the blob at 0 bytes: the first byte the registry
+    sends is refused (the store's writer alone takes max 0 as "no cap")."""
+    info = env.images["test/img:v1"]
+    for which in ("layer", "config"):
+        config, layers = dict(info["config"]), [dict(l) for l in info["layers"]]
+        target = layers[0] if which == "layer" else config
+        target["size"] = 0
+        body = json.dumps({"schemaVersion": 2, "mediaType": rf.MT_MANIFEST,
+                           "config": config, "layers": layers}).encode()
+        env.reg.put_manifest("test/img", "zero" + which, body)
+        store = str(tmp_path / which)
+        cp = pull(store, "--tls-ca", env.ca, "--jobs", "1",
+                  "%s/test/img:zero%s" % (env.reg.domain, which))
+        fail(cp, target["digest"], "more than 0 bytes")
+        assert target["digest"] not in blobs(store)
+        assert_clean(store)
+
+
+def test_retries_zero_means_none(env, tmp_path):
+    p = env.proxy
+    p.reset(fail=[503, 1000, None])
+    cp = pull(str(tmp_path / "s"), "--tls-ca", env.ca, "--retries", "0", "--jobs", "1",
+              p.domain + "/test/img:v1")
+    fail(cp, "HTTP 503", "gave up after 1 attempts")
+    assert len([l for l in p.log if "/blobs/" in l[1]]) == 1
+    assert_clean(str(tmp_path / "s"))
+
+
+def _hostile(p, name):
+    """(routes, expected error needles) for one kind of hostile registry answer."""
+    manifest = "/v2/test/img/manifests/v1"
+    bearer = lambda realm: [("WWW-Authenticate", 'Bearer realm="%s",service="s"' % realm)]
+    forged = json.dumps({"errors": [{"code": "MANIFEST_UNKNOWN", "message":
+                                     "gone\nhull: pull: forged line\x1b]0;owned\x07\x1b[2J"}]})
+    return {
+        # An error body is for the message only: one line, no escape sequences.
+        "error-text": ({manifest: (404, [], forged.encode())},
+                       ["HTTP 404 (MANIFEST_UNKNOWN: gone?hull: pull: forged line?]0;owned??[2J)"]),
+        # Manifests are read into memory: at most 4 MiB, refused at the first byte past.
+        "huge-manifest": ({manifest: (200, [("Content-Type", rf.MT_MANIFEST)],
+                                      b" " * (5 * 1024 * 1024))}, ["more than 4194304 bytes"]),
+        # Text the registry put in a manifest reaches the message through other
+        # modules' errors: one line all the same.
+        "manifest-text": ({manifest: (200, [], json.dumps({
+            "schemaVersion": 2, "mediaType": "x\n\x1b[2J\u009b1m", "layers": [],
+            "config": {"mediaType": rf.MT_CONFIG, "digest": "sha256:" + "a" * 64, "size": 2}
+        }).encode())}, ["unsupported media type `x??[2J??1m`"]),
+        "digest-header": ({manifest: (200, [("Docker-Content-Digest", "sha256:" + "a" * 64)],
+                                      b'{"schemaVersion": 2}')}, ["registry says sha256:aaaa"]),
+        "huge-challenge": ({manifest: (401, bearer("https://%s/t" % p.domain + "x" * 9000),
+                                       b"")}, ["www-authenticate", "longer than 8192 bytes"]),
+        # Credentials never travel unencrypted, and the realm is never a file.
+        "http-realm": ({manifest: (401, bearer("http://%s/token" % p.domain), b"")},
+                       ["plain HTTP"]),
+        "file-realm": ({manifest: (401, bearer("file:///etc/passwd"), b"")},
+                       ["not an http(s) URL"]),
+        "huge-token": ({manifest: (401, bearer("https://%s/bigtoken" % p.domain), b""),
+                        "/bigtoken": (200, [], b'{"token": "' + b"t" * (2 << 20) + b'"}')},
+                       ["authentication refused", "token", "more than 1048576 bytes"]),
+    }[name]
+
+
+@pytest.mark.parametrize("name", ["error-text", "manifest-text", "huge-manifest", "digest-header",
+                                  "huge-challenge", "http-realm", "file-realm", "huge-token"])
+def test_hostile_answers_refused(env, tmp_path, name):
+    p = env.proxy
+    routes, needles = _hostile(p, name)
+    p.reset(routes=routes)
+    store = str(tmp_path / "s")
+    cp = pull(store, "--tls-ca", env.ca, "--authfile", authfile(tmp_path, p.domain),
+              p.domain + "/test/img:v1")
+    fail(cp, p.domain, *needles)
+    assert "\x1b" not in cp.stderr
+    assert_clean(store)
+    # Nothing went to a realm hull refused.
+    assert not [l for l in p.log if l[1].startswith("/token")]

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -459,3 +460,200 @@ def test_scan_foreign_sbom(env, tmp_path):
     f.write_text(json.dumps(bom)[:-5])  # truncated: an error naming the file
     p = hull("scan", str(f), "--db", env["db"])
     assert p.returncode == 125 and "other.cdx.json" in p.stderr
+
+
+# ---- a real rootfs: this machine's dpkg database, advisories from its changelogs ----
+
+CHANGELOG_HEADER = re.compile(r"^(\S+) \(([^)\s]+)\) ")
+
+
+def _older_version(pkg):
+    """The version of this package four uploads back, from its Debian changelog."""
+    path = "/usr/share/doc/%s/changelog.Debian.gz" % pkg
+    if not os.path.isfile(path):
+        return None
+    versions = []
+    try:
+        with gzip.open(path, "rt", errors="replace") as f:
+            for line in f:
+                m = CHANGELOG_HEADER.match(line)
+                if m:
+                    versions.append(m.group(2))
+                    if len(versions) > 3:
+                        return versions[3]
+    except (OSError, EOFError):
+        return None
+    return None
+
+
+def _real_rootfs(root, max_pkgs=200):
+    """A rootfs holding this machine's dpkg status, with every other package set back to
+    an older upload (so that the CVEs its later uploads fixed apply), plus language
+    manifests. Returns the binary packages set back."""
+    os.makedirs(os.path.join(root, "etc"))
+    os.makedirs(os.path.join(root, "var/lib/dpkg"))
+    shutil.copy("/etc/os-release", os.path.join(root, "etc/os-release"))
+    stanzas, older = [], []
+    with open("/var/lib/dpkg/status", encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    for n, st in enumerate(s for s in text.split("\n\n") if s.strip()):
+        m = re.search(r"^Package: (\S+)$", st, re.M)
+        v = _older_version(m.group(1)) if m and n % 2 == 0 and len(older) < max_pkgs else None
+        if v:
+            st = re.sub(r"^Version: .*$", "Version: " + v, st, flags=re.M)
+            st = re.sub(r"^(Source: \S+) \(.*\)$", r"\1", st, flags=re.M)
+            older.append(m.group(1))
+        stanzas.append(st.strip("\n"))
+    with open(os.path.join(root, "var/lib/dpkg/status"), "w") as f:
+        f.write("\n\n".join(stanzas) + "\n")
+    files = {
+        "usr/lib/python3/dist-packages/requests-2.25.0.dist-info/METADATA":
+            "Metadata-Version: 2.1\nName: requests\nVersion: 2.25.0\n",
+        "usr/lib/python3/dist-packages/Jinja2-2.10.egg-info/PKG-INFO":
+            "Metadata-Version: 1.1\nName: Jinja2\nVersion: 2.10\n",
+        "app/node_modules/lodash/package.json": '{"name":"lodash","version":"4.17.15"}',
+        "app/node_modules/@babel/traverse/package.json":
+            '{"name":"@babel/traverse","version":"7.22.0"}',
+        "srv/rust/Cargo.lock": 'version = 3\n\n[[package]]\nname = "smallvec"\n'
+                               'version = "1.6.0"\nsource = "registry+https://github.com/'
+                               'rust-lang/crates.io-index"\n',
+    }
+    for rel, content in files.items():
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        with open(os.path.join(root, rel), "w") as f:
+            f.write(content)
+    return older
+
+
+def _lang_record(vid, eco, name, ranges, aliases=(), rtype="ECOSYSTEM", **extra):
+    r = {"schema_version": "1.6.0", "id": vid, "modified": "2024-01-01T00:00:00Z",
+         "aliases": list(aliases), "summary": "%s in %s" % (vid, name),
+         "affected": [{"package": {"ecosystem": eco, "name": name},
+                       "ranges": [{"type": rtype, "events": e} for e in ranges]}]}
+    r.update(extra)
+    return r
+
+
+# The public advisories these mirror: GHSA-j8r2-6x86-q33q and PYSEC-2023-74 (requests,
+# CVE-2023-32681), GHSA-462w-v97r-4m45 (Jinja2, CVE-2019-10906, PyPI name as published),
+# GHSA-p6mc-m468-83gw (lodash, CVE-2020-8203), GHSA-67hx-6x53-jw92 (@babel/traverse,
+# CVE-2023-45133), RUSTSEC-2021-0003 and GHSA-43w2-9j62-hq99 (smallvec, two ranges, no
+# CVE in either). HULL-* are hand-made: withdrawn, last_affected and limit events.
+LANG_RECORDS = [
+    _lang_record("GHSA-j8r2-6x86-q33q", "PyPI", "requests",
+                 [[{"introduced": "2.3.0"}, {"fixed": "2.31.0"}]],
+                 ["CVE-2023-32681", "PYSEC-2023-74"],
+                 severity=[{"type": "CVSS_V3", "score": MEDIUM}]),
+    _lang_record("PYSEC-2023-74", "PyPI", "requests",
+                 [[{"introduced": "2.3.0"}, {"fixed": "2.31.0"}]],
+                 ["CVE-2023-32681", "GHSA-j8r2-6x86-q33q"]),
+    _lang_record("HULL-WITHDRAWN-1", "PyPI", "requests", [[{"introduced": "0"}]],
+                 ["CVE-2099-2001"], withdrawn="2024-01-02T00:00:00Z"),
+    _lang_record("GHSA-462w-v97r-4m45", "PyPI", "Jinja2",
+                 [[{"introduced": "0"}, {"fixed": "2.10.1"}]], ["CVE-2019-10906"]),
+    _lang_record("GHSA-p6mc-m468-83gw", "npm", "lodash",
+                 [[{"introduced": "3.7.0"}, {"fixed": "4.17.19"}]], ["CVE-2020-8203"],
+                 severity=[{"type": "CVSS_V3", "score": CRITICAL}]),
+    _lang_record("GHSA-67hx-6x53-jw92", "npm", "@babel/traverse",
+                 [[{"introduced": "0"}, {"fixed": "7.23.2"}]], ["CVE-2023-45133"]),
+    _lang_record("RUSTSEC-2021-0003", "crates.io", "smallvec",
+                 [[{"introduced": "0.6.3"}, {"fixed": "0.6.14"}],
+                  [{"introduced": "1.0.0"}, {"fixed": "1.6.1"}]],
+                 ["GHSA-43w2-9j62-hq99"], rtype="SEMVER"),
+    _lang_record("GHSA-43w2-9j62-hq99", "crates.io", "smallvec",
+                 [[{"introduced": "1.0.0"}, {"fixed": "1.6.1"}]], ["RUSTSEC-2021-0003"],
+                 rtype="SEMVER"),
+    _lang_record("HULL-LAST-1", "npm", "lodash",
+                 [[{"introduced": "4.0.0"}, {"last_affected": "4.17.15"}]], ["CVE-2099-2002"],
+                 rtype="SEMVER"),
+    _lang_record("HULL-LAST-2", "npm", "lodash",
+                 [[{"introduced": "4.0.0"}, {"last_affected": "4.17.14"}]], ["CVE-2099-2003"],
+                 rtype="SEMVER"),
+    _lang_record("HULL-LIMIT-1", "npm", "lodash",
+                 [[{"introduced": "0"}, {"limit": "4.17.16"}]], ["CVE-2099-2004"],
+                 rtype="SEMVER"),
+    _lang_record("HULL-LIMIT-2", "npm", "lodash",
+                 [[{"introduced": "0"}, {"limit": "4.0.0"}]], ["CVE-2099-2005"],
+                 rtype="SEMVER"),
+]
+LANG_EXPECTED = {
+    ("CVE-2023-32681", "requests", "2.31.0"), ("CVE-2019-10906", "Jinja2", "2.10.1"),
+    ("CVE-2020-8203", "lodash", "4.17.19"), ("CVE-2023-45133", "@babel/traverse", "7.23.2"),
+    ("GHSA-43w2-9j62-hq99", "smallvec", "1.6.1"), ("CVE-2099-2002", "lodash", None),
+    ("CVE-2099-2004", "lodash", None),
+}
+
+
+def _deb_oracle(root, recs_dir):
+    """(package, CVE) pairs by dpkg --compare-versions over the records and status."""
+    fixes = {}
+    for name in os.listdir(recs_dir):
+        with open(os.path.join(recs_dir, name)) as f:
+            r = json.load(f)
+        for a in r["affected"]:
+            for rg in a["ranges"]:
+                for e in rg["events"]:
+                    if "fixed" in e:
+                        fixes.setdefault(a["package"]["name"], []).append(
+                            (r["aliases"][0], e["fixed"]))
+    pairs, cache = set(), {}
+    with open(os.path.join(root, "var/lib/dpkg/status")) as f:
+        text = f.read()
+    for st in text.split("\n\n"):
+        g = dict(re.findall(r"^([A-Za-z-]+): (.*)$", st, re.M))
+        if "Package" not in g or not g.get("Status", "").endswith(" installed"):
+            continue
+        m = re.match(r"(\S+)(?: \((.*)\))?", g.get("Source", g["Package"]))
+        sv = m.group(2) or g["Version"]
+        for cve, fixed in fixes.get(m.group(1), []):
+            if (sv, fixed) not in cache:
+                cache[(sv, fixed)] = subprocess.run(
+                    ["dpkg", "--compare-versions", sv, "lt", fixed]).returncode == 0
+            if cache[(sv, fixed)]:
+                pairs.add((g["Package"], cve))
+    return pairs
+
+
+@pytest.mark.skipif(not os.path.isfile("/var/lib/dpkg/status") or shutil.which("dpkg") is None,
+                    reason="needs a Debian host (its dpkg database and changelogs)")
+def test_scan_real_rootfs_sbom_equals_dir(tmp_path):
+    """Issue #8: scanning an SBOM finds what scanning the rootfs it was made from finds,
+    on a real package set; Debian records match through source package and version
+    (checked against dpkg --compare-versions); aliases merge, withdrawn records are
+    ignored, last_affected and limit follow the OSV evaluation."""
+    root = str(tmp_path / "rootfs")
+    older = _real_rootfs(root)
+    if not older:
+        pytest.skip("no package changelogs on this host")
+    recs = tmp_path / "debian"
+    p = subprocess.run([os.path.join(REPO, "tools", "osv-from-changelogs"), "--out", str(recs)]
+                       + older, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    lang = tmp_path / "lang"
+    lang.mkdir()
+    for r in LANG_RECORDS:
+        (lang / (r["id"] + ".json")).write_text(json.dumps(r))
+    db = str(tmp_path / "osv.idx")
+    hull("db", "import", "--db", db, str(recs), str(lang), check=0)
+
+    def key(x):
+        return (x["id"], tuple(sorted(x["aliases"])), x["package"]["name"],
+                x["package"]["version"], x["package"]["purl"], x["package"]["sourceName"],
+                x["fixedVersion"], x["severity"])
+
+    d = json.loads(hull("scan", root, "--db", db, "--format", "json", check=0).stdout)
+    want = sorted(map(key, d["findings"]))
+    for fmt in ("cyclonedx", "spdx"):
+        out = str(tmp_path / ("sbom." + fmt))
+        hull("sbom", root, "--format", fmt, "--output", out, check=0)
+        s = json.loads(hull("scan", out, "--db", db, "--format", "json", check=0).stdout)
+        assert sorted(map(key, s["findings"])) == want, fmt
+    deb = {(x["package"]["name"], x["id"]) for x in d["findings"]
+           if x["package"]["purl"].startswith("pkg:deb/")}
+    assert deb and deb == _deb_oracle(root, str(recs))
+    lang_got = {(x["id"], x["package"]["name"], x["fixedVersion"]) for x in d["findings"]
+                if not x["package"]["purl"].startswith("pkg:deb/")}
+    assert lang_got == LANG_EXPECTED
+    merged = [x for x in d["findings"] if x["id"] == "CVE-2023-32681"]
+    assert len(merged) == 1
+    assert set(merged[0]["aliases"]) == {"GHSA-j8r2-6x86-q33q", "PYSEC-2023-74"}

@@ -212,6 +212,21 @@ test_user_hostile (void **state)
 	assert_non_null (strstr (err.msg, "/etc/group:1: not 4 fields"));
 	put ("etc/group", "staff:x:fifty:app\n");
 	assert_true (hull_image_user_lookup (rootfd, "app", &u, &err) < 0);
+	/* 4294967295 is (uid_t) -1, setresuid's "unchanged": the process would stay root.
+	 * Refused as a number, from passwd, from group, as a supplementary group. */
+	put ("etc/passwd", "minus:x:4294967295:0:a:/:/bin/sh\nhigh:x:0:2147483648:a:/:/bin/sh\n"
+			   "app:x:1000:1000:a:/:/bin/sh\n");
+	put ("etc/group", "neg:x:4294967295:app\n");
+	static const char *const bad[] = { "4294967295", "0:4294967295", "4294967295:0", "minus",
+					   "high",	 "0:neg",	 "app" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_true (hull_image_user_lookup (rootfd, bad[i], &u, &err) < 0);
+		assert_non_null (strstr (err.msg, "out of range"));
+		assert_null (u.groups);
+	}
+	assert_int_equal (hull_image_user_lookup (rootfd, "2147483647:2147483647", &u, &err), 0);
+	assert_int_equal (u.uid, 2147483647u);
+	hull_image_user_clear (&u);
 }
 
 /* ---- the runtime config ---- */
@@ -311,6 +326,31 @@ test_bundle_image (void **state)
 	json_decref (j);
 }
 
+/* Labels become annotations next to hull's own: as many as the image may have still
+ * make a runtime config hull accepts; one more is refused naming Labels. */
+static void
+test_bundle_many_labels (void **state)
+{
+	hull_error_t err = { 0 };
+	struct hull_image_run_opts o = { .read_only = true, .image_name = "localhost/x:1" };
+	size_t n = HULL_IMAGE_LABELS_MAX, len = 0;
+	_cleanup_free_ char *labels = hull_xzalloc ((n + 1) * 16 + 1), *cfg = NULL;
+	json_t *j;
+
+	for (size_t i = 0; i < n; i++)
+		len += (size_t) snprintf (labels + len, 16, "%s\"l%zu\":\"v\"", i ? "," : "", i);
+	cfg = hull_xasprintf (CFG ("{\"Cmd\":[\"c\"],\"StopSignal\":\"SIGINT\",\"Labels\":{%s}}"),
+			      labels);
+	j = build (cfg, &o, &err);
+	assert_non_null (j);
+	assert_int_equal (json_object_size (json_object_get (j, "annotations")), n + 3);
+	json_decref (j);
+	free (cfg);
+	snprintf (labels + len, 16, ",\"l%zu\":\"v\"", n);
+	cfg = hull_xasprintf (CFG ("{\"Cmd\":[\"c\"],\"Labels\":{%s}}"), labels);
+	refused (cfg, "Labels");
+}
+
 static void
 test_bundle_options (void **state)
 {
@@ -408,6 +448,7 @@ main (void)
 		cmocka_unit_test_setup_teardown (test_user_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown (test_bundle_image, setup, teardown),
 		cmocka_unit_test_setup_teardown (test_bundle_options, setup, teardown),
+		cmocka_unit_test_setup_teardown (test_bundle_many_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown (test_bundle_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests (tests, NULL, NULL);

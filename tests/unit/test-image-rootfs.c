@@ -261,6 +261,14 @@ test_rootfs_cache (void **state)
 	assert_int_equal (hull_image_rootfs_prune (fx.s, fx.store, &removed, &err), 0);
 	assert_int_equal (removed, 1);
 	assert_true (stat (p1, &st1) < 0 && errno == ENOENT);
+	/* The chain id names a directory: anything but a sha256 digest is refused. */
+	{
+		_cleanup_free_ char *esc = hull_xasprintf ("%s/x-escape", fx.dir);
+		snprintf (img.chain_id, sizeof img.chain_id, "sha256:../../x-escape");
+		assert_null (hull_image_rootfs_get (fx.s, fx.store, &img, NULL, 0, NULL, 0, &err));
+		assert_non_null (strstr (err.msg, "chain id"));
+		assert_true (stat (esc, &st1) < 0 && errno == ENOENT);
+	}
 	hull_image_resolved_clear (&img);
 }
 
@@ -324,7 +332,37 @@ test_container (void **state)
 			  0);
 	assert_false (c.mounted);
 	assert_non_null (strstr (c.rootfs, "/rootfs/"));
+	/* A symlink standing for a container directory is not one: release refuses it
+	 * and the directory it points to stays. */
+	{
+		_cleanup_free_ char *lnk = hull_xasprintf ("%s/containers/lnk", fx.store);
+		assert_int_equal (symlink (c.dir, lnk), 0);
+		assert_false (hull_image_container_is (lnk));
+		assert_true (hull_image_container_release (lnk, &err) < 0);
+		assert_true (hull_image_container_is (c.dir));
+		assert_int_equal (unlink (lnk), 0);
+	}
+	/* A tree deeper than any fd or recursion budget (the writable layer is the
+	 * container's to fill) is still removed. */
+	{
+		int cur = open (c.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		for (int i = 0; i < 4200 && cur >= 0; i++) {
+			int next;
+			assert_int_equal (mkdirat (cur, "d", 0755), 0);
+			next = openat (cur, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			close (cur);
+			cur = next;
+		}
+		assert_true (cur >= 0);
+		fd = openat (cur, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		assert_true (fd >= 0);
+		close (fd);
+		close (cur);
+	}
+	free (dir);
+	dir = hull_xstrdup (c.dir);
 	assert_int_equal (hull_image_container_release (c.dir, &err), 0);
+	assert_true (stat (dir, &st) < 0 && errno == ENOENT);
 	hull_image_container_clear (&c);
 	/* A bind mount destination missing from the image: an overlay keeps the cache as is. */
 	{

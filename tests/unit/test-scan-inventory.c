@@ -219,7 +219,10 @@ test_model (void **state)
 		{ "alpine", "3.18.4", HULL_PKG_APK, "Alpine:v3.18" },
 		{ "alpine", "3.19", HULL_PKG_APK, "Alpine:v3.19" },
 		{ "rhel", "9.3", HULL_PKG_RPM, "Red Hat" },
-		{ "rocky", "9.3", HULL_PKG_RPM, "Rocky Linux" },
+		/* OSV names the release of these (RLSA-2022:1065 "Rocky Linux:8", ALSA
+		 * records "AlmaLinux:9"); the release-less name is looked up as well */
+		{ "rocky", "9.3", HULL_PKG_RPM, "Rocky Linux:9" },
+		{ "almalinux", "8.9", HULL_PKG_RPM, "AlmaLinux:8" },
 		{ "debian", NULL, HULL_PKG_DEB, "Debian" },
 		{ "debian", "12", HULL_PKG_PYPI, "PyPI" },
 		{ NULL, NULL, HULL_PKG_NPM, "npm" },

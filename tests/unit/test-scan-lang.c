@@ -890,6 +890,32 @@ test_gobin_synthetic (void **state)
 	inv_free (&inv);
 }
 
+/* The toolchain's version as Go vulnerability records write stdlib versions
+ * (golang.org/x/vuln's GoTagToSemver): releases before Go 1.21 name their first
+ * release "go1.20", not "go1.20.0", and pre-releases "go1.20rc1". "v1.20" is no SemVer
+ * and would order above every fixed version, hiding every stdlib advisory. */
+static void
+test_gobin_stdlib_version (void **state)
+{
+	static const char *const cases[][2] = {
+		{ "go1.20", "v1.20.0" },	 { "go1.21.5", "v1.21.5" },
+		{ "go1.20rc1", "v1.20.0-rc.1" }, { "go1.18beta2", "v1.18.0-beta.2" },
+		{ "go1.19.8 X:foo", "v1.19.8" }, { "go1", "v1.0.0" },
+	};
+	hull_error_t err = { 0 };
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct hull_inventory inv = { 0 };
+		struct hull_lang_ctx c;
+		hull_lang_ctx_init (&c, &inv, NULL);
+		OK (hull_lang_gobin_parse_modinfo (&c, cases[i][0], "path\tx\n", 7, "m", &err));
+		if (find (&inv, HULL_PKG_GOLANG, "stdlib", cases[i][1]) == NULL)
+			fail_msg ("%s: no stdlib %s", cases[i][0], cases[i][1]);
+		hull_lang_ctx_clear (&c);
+		inv_free (&inv);
+	}
+}
+
 /* ---- the walk over a scratch tree ---- */
 
 /* scratch/root is the tree scanned; scratch/outside holds manifests that no scan of the
@@ -1297,14 +1323,23 @@ int
 main (void)
 {
 	const struct CMUnitTest tests[] = {
-		T (test_purls),	     T (test_python),
-		T (test_npm_locks),  T (test_npm_bad),
-		T (test_cargo),	     T (test_ruby),
-		T (test_jar),	     T (test_jar_nested_cap),
-		T (test_jar_budget), T (test_gobin_synthetic),
-		T (test_walk),	     T (test_real_python),
-		T (test_real_npm),   T (test_real_jars),
-		T (test_real_ruby),  T (test_real_go),
+		T (test_purls),
+		T (test_python),
+		T (test_npm_locks),
+		T (test_npm_bad),
+		T (test_cargo),
+		T (test_ruby),
+		T (test_jar),
+		T (test_jar_nested_cap),
+		T (test_jar_budget),
+		T (test_gobin_synthetic),
+		T (test_walk),
+		T (test_real_python),
+		T (test_real_npm),
+		T (test_real_jars),
+		T (test_real_ruby),
+		T (test_real_go),
+		T (test_gobin_stdlib_version),
 	};
 	return cmocka_run_group_tests_name ("scan-lang", tests, setup, teardown);
 }

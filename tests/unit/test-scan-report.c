@@ -289,6 +289,21 @@ test_sarif (void **state)
 				"uri")),
 			"var/lib/dpkg/status");
 	}
+	/* Every result sits at var/lib/dpkg/status: code scanning would fold results of
+	 * one rule at one location into one alert (CVE-2024-0003 in openssl and libssl3)
+	 * unless partialFingerprints tell them apart. */
+	for (size_t i = 0; i < json_array_size (results); i++) {
+		const char *fi = json_string_value (json_object_get (
+			json_object_get (json_array_get (results, i), "partialFingerprints"),
+			"hullFinding/v1"));
+		assert_non_null (fi);
+		for (size_t k = 0; k < i; k++)
+			assert_string_not_equal (
+				fi, json_string_value (json_object_get (
+					    json_object_get (json_array_get (results, k),
+							     "partialFingerprints"),
+					    "hullFinding/v1")));
+	}
 	r = json_array_get (rules, 0);
 	assert_string_equal (json_string_value (json_object_get (r, "id")), "CVE-2024-0003");
 	assert_string_equal (json_string_value (json_object_get (
@@ -479,6 +494,24 @@ test_vex_purl_match (void **state)
 	assert_false (hull_vex_purl_match ("pkg:deb/debian/a@2", "pkg:deb/debian/a@1"));
 	assert_false (hull_vex_purl_match ("pkg:deb/debian/ab", "pkg:deb/debian/a@1"));
 	assert_false (hull_vex_purl_match ("pkg:deb/debian/a", "pkg:deb/debian/ab@1"));
+	/* purls compare decoded (purl-spec): hull writes `+` and an npm scope's `@`
+	 * encoded, other tools and people write them as they are. */
+	assert_true (hull_vex_purl_match ("pkg:deb/debian/libc6@2.36-9+deb12u4",
+					  "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64"));
+	assert_true (hull_vex_purl_match ("pkg:npm/@babel/traverse@7.22.0",
+					  "pkg:npm/%40babel/traverse@7.22.0"));
+	assert_true (hull_vex_purl_match ("pkg:npm/@babel/traverse",
+					  "pkg:npm/%40babel/traverse@7.22.0"));
+	assert_true (hull_vex_purl_match ("PKG:DEB/debian/a@1", "pkg:deb/debian/a@1"));
+	/* pypi names are PEP 503-normalised (purl-spec PURL-TYPES pypi) */
+	assert_true (hull_vex_purl_match ("pkg:pypi/Jinja2@2.10", "pkg:pypi/jinja2@2.10"));
+	assert_false (hull_vex_purl_match ("pkg:npm/%40babel/traverse@7.22.1",
+					   "pkg:npm/%40babel/traverse@7.22.0"));
+	assert_false (hull_vex_purl_match ("pkg:npm/babel/traverse@7.22.0",
+					   "pkg:npm/%40babel/traverse@7.22.0"));
+	assert_false (hull_vex_purl_match ("pkg:deb/ubuntu/a@1", "pkg:deb/debian/a@1"));
+	assert_false (hull_vex_purl_match ("pkg:rpm/redhat/a@1", "pkg:deb/redhat/a@1"));
+	assert_false (hull_vex_purl_match ("pkg:deb/debian/a%2Fb@1", "pkg:deb/debian/a/b@1"));
 }
 
 static void

@@ -73,6 +73,9 @@ sample (struct hull_inventory *inv)
 	p = pkg (inv, HULL_PKG_GOLANG, "github.com/foo/bar", "v1.2.3",
 		 "pkg:golang/github.com/foo/bar@v1.2.3");
 	p->location = hull_xstrdup ("usr/local/bin/my app"); /* a space, for SPDX's locators */
+	/* The purl's name is PEP 503-normalised, the package's is as installed: reading the
+	 * SBOM back must give "Jinja2", as scanning the directory does. */
+	pkg (inv, HULL_PKG_PYPI, "Jinja2", "2.10", "pkg:pypi/jinja2@2.10");
 }
 
 static void
@@ -183,7 +186,7 @@ test_cyclonedx_fields (void **state)
 	assert_string_equal (STR (c, "version"), "1.2.3");
 	assert_string_equal (STR (GET (GET (j, "metadata"), "component"), "name"),
 			     "localhost/app:1");
-	assert_int_equal (json_array_size (comps), 7);
+	assert_int_equal (json_array_size (comps), 8);
 	assert_string_equal (STR (json_array_get (comps, 0), "type"), "operating-system");
 	json_array_foreach (comps, i, c) {
 		if (i == 0)
@@ -211,7 +214,7 @@ test_spdx_fields (void **state)
 	assert_int_equal (strncmp (STR (j, "documentNamespace"), "https://hull.invalid/", 21), 0);
 	assert_string_equal (STR (GET (j, "creationInfo"), "created"), "2023-11-14T22:13:20Z");
 	pkgs = GET (j, "packages");
-	assert_int_equal (json_array_size (pkgs), 8); /* target, OS, six packages */
+	assert_int_equal (json_array_size (pkgs), 9); /* target, OS, seven packages */
 	json_array_foreach (pkgs, i, p) {
 		assert_int_equal (strncmp (STR (p, "SPDXID"), "SPDXRef-", 8), 0);
 		assert_string_equal (STR (p, "downloadLocation"), "NOASSERTION");
@@ -228,7 +231,7 @@ test_spdx_fields (void **state)
 		contains += strcmp (STR (r, "relationshipType"), "CONTAINS") == 0;
 	}
 	assert_int_equal (describes, 1);
-	assert_int_equal (contains, 7);
+	assert_int_equal (contains, 8);
 	json_decref (j);
 }
 
@@ -324,6 +327,29 @@ test_read_hostile (void **state)
 		assert_int_equal (inv.n_pkgs, 0);
 		assert_null (inv.target);
 	}
+}
+
+/* A document under the byte cap whose parse would still take gigabytes: 256 MiB of
+ * `{},` is 85 million jansson objects. Refused before parsing, by what it would cost. */
+static void
+test_read_memory_bomb (void **state)
+{
+	static const char head[] = "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.5\", "
+				   "\"x\": [";
+	size_t n = 6000000, len = strlen (head) + 3 * n + 2;
+	char *doc = hull_xmalloc (len + 1), *p = doc;
+	struct hull_inventory inv = { 0 };
+	hull_error_t err = { 0 };
+
+	p = mempcpy (p, head, strlen (head));
+	for (size_t i = 0; i < n; i++)
+		p = mempcpy (p, i ? ",{}" : "{} ", 3);
+	memcpy (p, "]}", 3);
+	assert_true (hull_sbom_read (doc, len, "bomb.json", &inv, &err) < 0);
+	assert_non_null (strstr (err.msg, "bomb.json"));
+	assert_non_null (strstr (err.msg, "MiB"));
+	free (doc);
+	hull_inventory_clear (&inv);
 }
 
 static void
@@ -436,6 +462,7 @@ main (void)
 		cmocka_unit_test (test_read_foreign_cyclonedx),
 		cmocka_unit_test (test_read_os_from_distro),
 		cmocka_unit_test (test_read_hostile),
+		cmocka_unit_test (test_read_memory_bomb),
 		cmocka_unit_test (test_read_deep_nesting),
 		cmocka_unit_test (test_detect),
 		cmocka_unit_test (test_purl),

@@ -785,6 +785,100 @@ test_import_limits_and_ubuntu (void **state)
 	assert_int_equal (f.v[0].severity, HULL_SEV_MEDIUM);
 	assert_string_equal (f.v[0].fixed_version, "1:1.2.11.dfsg-2ubuntu9.2");
 	hull_findings_clear (&f);
+	/* OSV's Ubuntu data names LTS releases "Ubuntu:22.04:LTS" (UBUNTU-CVE-2023-45853,
+	 * zlib, fixed in 1:1.2.11.dfsg-2ubuntu9.2 for jammy): they apply to 22.04 too. */
+	rec = (free (rec), hull_xasprintf ("%s/lts", tmpdir));
+	assert_int_equal (mkdir (rec, 0700), 0);
+	write_file (rec, "u.json",
+		    "{\"id\":\"UBUNTU-CVE-2023-45853\",\"modified\":"
+		    "\"2024-01-01T00:00:00Z\",\"upstream\":[\"CVE-2023-45853\"],"
+		    "\"affected\":[{\"package\":{\"ecosystem\":\"Ubuntu:22.04:LTS\","
+		    "\"name\":\"zlib\"},\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":[{"
+		    "\"introduced\":\"0\"},{\"fixed\":\"1:1.2.11.dfsg-2ubuntu9.2\"}]}]}]}");
+	one[0] = rec;
+	assert_int_equal (hull_vulndb_import (one, 1, out, NULL, &st, &err), 0);
+	run_match (out, &inv, &f);
+	assert_int_equal (f.n, 1);
+	assert_string_equal (f.v[0].id, "CVE-2023-45853");
+	assert_string_equal (f.v[0].fixed_version, "1:1.2.11.dfsg-2ubuntu9.2");
+	hull_findings_clear (&f);
+	hull_inventory_clear (&inv);
+}
+
+/* A range whose first segment ends in last_affected and a later one in fixed (the OSV
+ * schema's "Evaluation": segments [0, 1.0] and [2.0, 2.5)). 0.5 is affected with no
+ * fix known: 2.5 ends the other segment, not this one. Hand-made; it mirrors records
+ * such as GHSA-22wj-vf5f-wrvj (last_affected) joined with a later fixed branch. */
+static void
+test_match_segments (void **state)
+{
+	static const char *const recs[] = {
+		"{\"id\":\"HULL-SEG-1\",\"modified\":\"2024-01-01T00:00:00Z\","
+		"\"affected\":[{\"package\":{\"ecosystem\":\"npm\",\"name\":\"seg\"},"
+		"\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"0\"},"
+		"{\"last_affected\":\"1.0.0\"},{\"introduced\":\"2.0.0\"},{\"fixed\":"
+		"\"2.5.0\"}]}]}]}",
+	};
+	static const struct {
+		const char *version, *fixed;
+		bool hit;
+	} cases[] = {
+		{ "0.5.0", NULL, true },    { "1.0.0", NULL, true },  { "1.5.0", NULL, false },
+		{ "2.1.0", "2.5.0", true }, { "2.5.0", NULL, false },
+	};
+	_cleanup_free_ char *idx = import_dir ("segments", recs, 1, NULL);
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct hull_inventory inv = { 0 };
+		struct hull_findings f = { 0 };
+		inv_add (&inv, &(struct ipkg){ HULL_PKG_NPM, "seg", cases[i].version });
+		run_match (idx, &inv, &f);
+		assert_int_equal (f.n, cases[i].hit ? 1 : 0);
+		if (cases[i].hit && cases[i].fixed == NULL && f.v[0].fixed_version != NULL)
+			fail_msg ("%s: fixed %s, expected none", cases[i].version,
+				  f.v[0].fixed_version);
+		if (cases[i].fixed)
+			assert_string_equal (f.v[0].fixed_version, cases[i].fixed);
+		hull_findings_clear (&f);
+		hull_inventory_clear (&inv);
+	}
+}
+
+/* Aliases merge without a CVE too: RustSec and GitHub publish RUSTSEC-2021-0003 and
+ * GHSA-43w2-9j62-hq99 (smallvec) naming each other; and a record whose alias chain
+ * reaches a CVE only through another record (GHSA with the CVE, RUSTSEC naming just
+ * the GHSA) joins that CVE's finding. One finding per package either way. */
+static void
+test_match_alias_chain (void **state)
+{
+#define SV_REC(id, aliases)                                                                        \
+	"{\"id\":\"" id "\",\"modified\":\"2024-01-01T00:00:00Z\",\"aliases\":[" aliases           \
+	"],\"affected\":[{\"package\":{\"ecosystem\":\"crates.io\",\"name\":\"smallvec\"},"        \
+	"\"ranges\":[{\"type\":\"SEMVER\",\"events\":[{\"introduced\":\"1.0.0\"},"                 \
+	"{\"fixed\":\"1.6.1\"}]}]}]}"
+	static const char *const recs[] = {
+		SV_REC ("RUSTSEC-2021-0003", "\"GHSA-43w2-9j62-hq99\""),
+		SV_REC ("GHSA-43w2-9j62-hq99", "\"RUSTSEC-2021-0003\""),
+		SV_REC ("RUSTSEC-2099-0001", "\"GHSA-2099-aaaa-bbbb\""),
+		SV_REC ("GHSA-2099-aaaa-bbbb", "\"CVE-2099-0005\""),
+	};
+#undef SV_REC
+	_cleanup_free_ char *idx = import_dir ("chain", recs, 4, NULL);
+	struct hull_inventory inv = { 0 };
+	struct hull_findings f = { 0 };
+	const struct hull_finding *x;
+
+	inv_add (&inv, &(struct ipkg){ HULL_PKG_CARGO, "smallvec", "1.6.0" });
+	run_match (idx, &inv, &f);
+	assert_int_equal (f.n, 2);
+	x = find (&f, "CVE-2099-0005", "smallvec");
+	assert_non_null (x);
+	assert_true (has_alias (x, "GHSA-2099-aaaa-bbbb") && has_alias (x, "RUSTSEC-2099-0001"));
+	x = f.v[0].id == x->id ? &f.v[1] : &f.v[0];
+	assert_true (strcmp (x->id, "GHSA-43w2-9j62-hq99") == 0 ||
+		     strcmp (x->id, "RUSTSEC-2021-0003") == 0);
+	assert_int_equal (x->n_aliases, 1);
+	hull_findings_clear (&f);
 	hull_inventory_clear (&inv);
 }
 
@@ -793,6 +887,8 @@ main (void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test (test_parse_bad),
+		cmocka_unit_test (test_match_segments),
+		cmocka_unit_test (test_match_alias_chain),
 		cmocka_unit_test (test_parse_huge),
 		cmocka_unit_test (test_parse_good),
 		cmocka_unit_test (test_pep503),

@@ -104,6 +104,20 @@ on_header (char *buf, size_t size, size_t nmemb, void *data)
 	return len;
 }
 
+/* Text the registry chose (error bodies, headers) goes into one-line messages that
+ * reach a terminal: anything but printable ASCII becomes '?', so that a registry can
+ * neither forge extra lines nor send escape sequences (CWE-150). */
+static const char *
+printable (const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; in && *in && k + 1 < n; in++)
+		out[k++] = *in >= 0x20 && *in < 0x7f ? *in : '?';
+	out[k] = '\0';
+	return out;
+}
+
 static int
 fail_cb (struct xfer *x, int r)
 {
@@ -118,19 +132,19 @@ static int
 start_blob (struct xfer *x)
 {
 	unsigned long long from;
-	char unit[8];
+	char unit[8], shown[64];
 
 	x->started = true;
 	if (x->status == 206) {
 		if (x->range_from == 0 || x->content_range == NULL ||
 		    sscanf (x->content_range, "%7s %llu-", unit, &from) != 2 ||
 		    strcmp (unit, "bytes") != 0 || from != x->range_from)
-			return fail_cb (x,
-					hull_error_make (&x->werr, 0,
-							 "Content-Range `%s` does not continue "
-							 "at byte %llu",
-							 x->content_range ? x->content_range : "",
-							 (unsigned long long) x->range_from));
+			return fail_cb (x, hull_error_make (&x->werr, 0,
+							    "Content-Range `%s` does not continue "
+							    "at byte %llu",
+							    printable (x->content_range, shown,
+								       sizeof shown),
+							    (unsigned long long) x->range_from));
 		return 0;
 	}
 	if (x->range_from > 0) {
@@ -152,6 +166,13 @@ on_body (char *buf, size_t size, size_t nmemb, void *data)
 	if (ok && x->w) {
 		if (!x->started && start_blob (x) < 0)
 			return 0;
+		/* Checked here, not only by the writer: the writer's max 0 means "no cap",
+		 * and a descriptor may say size 0. The byte after the size is refused. */
+		if (len > x->blob_max - hull_image_store_written (x->w)) {
+			fail_cb (x, hull_error_make (&x->werr, EFBIG, "blob: more than %llu bytes",
+						     (unsigned long long) x->blob_max));
+			return 0;
+		}
 		if (hull_image_store_write (x->w, buf, len, &x->werr) < 0) {
 			fail_cb (x, -1);
 			return 0;
@@ -300,6 +321,7 @@ http_error (struct xfer *x, const char *what, hull_error_t *err)
 	hull_error_t ignored = { 0 };
 	json_t *e = NULL;
 	const char *code = NULL, *msg = NULL;
+	char c[65], m[201];
 
 	if (x->mem &&
 	    (doc = hull_json_parse (x->mem, x->mem_len, ERROR_BODY_MAX, "error", &ignored)) !=
@@ -311,10 +333,11 @@ http_error (struct xfer *x, const char *what, hull_error_t *err)
 		msg = json_string_value (json_object_get (e, "message"));
 	}
 	if (code && msg && *msg)
-		hull_error_make (err, 0, "%s: HTTP %ld (%.64s: %.200s)", what, x->status, code,
-				 msg);
+		hull_error_make (err, 0, "%s: HTTP %ld (%s: %s)", what, x->status,
+				 printable (code, c, sizeof c), printable (msg, m, sizeof m));
 	else if (code)
-		hull_error_make (err, 0, "%s: HTTP %ld (%.64s)", what, x->status, code);
+		hull_error_make (err, 0, "%s: HTTP %ld (%s)", what, x->status,
+				 printable (code, c, sizeof c));
 	else
 		hull_error_make (err, 0, "%s: HTTP %ld", what, x->status);
 }
@@ -335,7 +358,10 @@ hull_reg_classify (struct reg_client *c, struct xfer *x, CURLcode rc, const char
 		return REG_FAIL;
 	}
 	if (rc != CURLE_OK) {
-		const char *detail = x->errbuf[0] ? x->errbuf : hull_curl_easy_strerror (rc);
+		char shown[CURL_ERROR_SIZE];
+		const char *detail =
+			printable (x->errbuf[0] ? x->errbuf : hull_curl_easy_strerror (rc), shown,
+				   sizeof shown);
 		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 			hull_error_make (err, 0,
 					 "%s: TLS verification failed: %s (--tls-ca FILE "

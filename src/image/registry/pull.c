@@ -22,8 +22,6 @@
 	"application/vnd.oci.image.index.v1+json, "                                                \
 	"application/vnd.docker.distribution.manifest.v2+json, "                                   \
 	"application/vnd.docker.distribution.manifest.list.v2+json"
-#define DEFAULT_JOBS 3
-#define DEFAULT_RETRIES 5
 #define DEFAULT_BACKOFF_MS 250
 #define PROGRESS_EVERY_MS 100
 #define REDIRECTS_MAX 10
@@ -103,7 +101,7 @@ puller_setup (struct puller *p, const char *arg, hull_error_t *err)
 	p->name = hull_image_ref_format (&p->ref);
 	c->domain = p->ref.domain;
 	c->path = p->ref.path;
-	c->retries = o->retries ? o->retries : DEFAULT_RETRIES;
+	c->retries = o->retries_set ? o->retries : HULL_REGISTRY_RETRIES_DEFAULT;
 	c->backoff_ms = o->backoff_ms ? o->backoff_ms : DEFAULT_BACKOFF_MS;
 	c->cancel = o->cancel;
 	if (hull_registry_config_load (o->config, &p->cfg_insecure, &p->n_cfg_insecure, err) < 0)
@@ -418,7 +416,7 @@ all_done (struct puller *p)
 static int
 download (struct puller *p, hull_error_t *err)
 {
-	unsigned jobs = p->o->jobs ? p->o->jobs : DEFAULT_JOBS, running = 0;
+	unsigned jobs = p->o->jobs ? p->o->jobs : HULL_REGISTRY_JOBS_DEFAULT, running = 0;
 	CURLM *m = hull_curl_multi_init ();
 	int r = 0, still = 0;
 
@@ -504,6 +502,21 @@ pull_locked (struct puller *p, struct doc *top, struct doc *img, hull_error_t *e
 	return commit (p, top, img, err);
 }
 
+/* Every part of a pull error may quote the registry (a manifest's media type, the
+ * JSON parser's "near '...'", a header): control characters (C0, DEL, and C1 as
+ * UTF-8) become '?', so the one line printed cannot be split or carry escape
+ * sequences to the terminal (CWE-150). */
+static void
+defang (char *msg)
+{
+	for (unsigned char *q = (unsigned char *) msg; *q; q++) {
+		if (*q < 0x20 || *q == 0x7f)
+			*q = '?';
+		else if (q[0] == 0xc2 && q[1] >= 0x80 && q[1] <= 0x9f)
+			q[0] = q[1] = '?';
+	}
+}
+
 int
 hull_registry_pull (struct hull_image_store *s, const char *ref,
 		    const struct hull_registry_pull_opts *o, char out_digest[HULL_IMAGE_DIGEST_MAX],
@@ -526,8 +539,11 @@ hull_registry_pull (struct hull_image_store *s, const char *ref,
 	}
 	if (r == 0 && out_digest)
 		snprintf (out_digest, HULL_IMAGE_DIGEST_MAX, "%s", top.digest);
-	if (r < 0)
+	if (r < 0) {
 		hull_error_wrap (err, "pull `%s`", p.name ? p.name : ref);
+		if (err)
+			defang (err->msg);
+	}
 	doc_clear (&top);
 	doc_clear (&child);
 	puller_clear (&p);

@@ -252,6 +252,18 @@ set_user (const struct hull_oci_user *u, hull_error_t *err)
 {
 	gid_t *gids = (gid_t *) u->additional_gids;
 
+	/* (uid_t) -1 is not an id: setresuid(-1, -1, -1) means "leave unchanged", so the
+	 * process would go on as the runtime's root. This is the last line; the config
+	 * validator refuses it first (hull_oci_validate). */
+	if (u->uid == (uint32_t) -1 || u->gid == (uint32_t) -1)
+		return hull_error_make (err, EINVAL, "process.user: id 4294967295 is not an id");
+	for (size_t i = 0; i < u->n_additional_gids; i++)
+		if (u->additional_gids[i] == (uint32_t) -1)
+			return hull_error_make (
+				err, EINVAL,
+				"process.user.additionalGids[%zu]: 4294967295 is not "
+				"an id",
+				i);
 	/* Always replace the supplementary groups: the runtime's own (host) groups must
 	 * not leak into the container. */
 	if (setgroups (u->n_additional_gids, u->n_additional_gids ? gids : NULL) < 0 &&

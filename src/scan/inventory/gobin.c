@@ -338,15 +338,46 @@ collect (char *text, struct mod **mods, size_t *n, size_t max, const char *locat
 	return 0;
 }
 
-/* "go1.21.5" (maybe followed by " X:nocoverageredzone") -> "v1.21.5", the form Go module
- * versions have; "devel ..." toolchains have no release version: NULL. */
+/* "go1.21.5" (maybe followed by " X:nocoverageredzone") -> "v1.21.5", the SemVer form Go
+ * vulnerability records give stdlib versions in (golang.org/x/vuln GoTagToSemver): a
+ * missing minor or patch is 0 (before Go 1.21 the first release is "go1.20"), and
+ * "rc1"/"beta2" become "-rc.1"/"-beta.2". "devel ..." toolchains have no release
+ * version, and neither has anything else: NULL. */
 static char *
 stdlib_version (const char *v)
 {
-	size_t n = strcspn (v, " \t");
-	if (n < 3 || strncmp (v, "go", 2) != 0 || v[2] < '0' || v[2] > '9')
+	size_t n = strcspn (v, " \t"), i = 2, len;
+	unsigned parts = 0;
+	const char *pre = NULL;
+	char num[3][12] = { "0", "0", "0" };
+
+	if (n < 3 || strncmp (v, "go", 2) != 0)
 		return NULL;
-	return hull_xasprintf ("v%.*s", (int) (n - 2), v + 2);
+	while (parts < 3 && i < n && v[i] >= '0' && v[i] <= '9') {
+		for (len = 0; i + len < n && v[i + len] >= '0' && v[i + len] <= '9'; len++)
+			;
+		if (len >= sizeof num[0])
+			return NULL;
+		memcpy (num[parts], v + i, len);
+		num[parts++][len] = '\0';
+		i += len;
+		if (i < n && v[i] == '.')
+			i++;
+	}
+	if (parts == 0)
+		return NULL;
+	if (i < n && (strncmp (v + i, "rc", 2) == 0 || strncmp (v + i, "beta", 4) == 0)) {
+		pre = v[i] == 'r' ? "rc" : "beta";
+		i += strlen (pre);
+		if (i == n || strspn (v + i, "0123456789") != n - i)
+			return NULL;
+	} else if (i != n) {
+		return NULL;
+	}
+	if (pre)
+		return hull_xasprintf ("v%s.%s.%s-%s.%.*s", num[0], num[1], num[2], pre,
+				       (int) (n - i), v + i);
+	return hull_xasprintf ("v%s.%s.%s", num[0], num[1], num[2]);
 }
 
 int

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/sha256.h"
 #include "common/xalloc.h"
 #include "scan/report/report.h"
 
@@ -70,6 +71,27 @@ location_json (const struct hull_finding *x, const struct hull_inventory *inv)
 			  S (nz (loc, "unknown")));
 }
 
+/* partialFingerprints (SARIF 3.27.17): code scanning keys an alert by rule and location
+ * unless told otherwise, and every deb package sits at var/lib/dpkg/status: without a
+ * fingerprint, one CVE in libssl3 and in openssl would be one alert. The fingerprint
+ * is the id, package name and location, not the version: an upgrade that still leaves
+ * the package vulnerable keeps the alert. */
+static json_t *
+fingerprint_json (const struct hull_finding *x)
+{
+	const char *parts[] = { nz (x->id, ""), nz (x->pkg_name, ""), nz (x->location, "") };
+	uint8_t md[HULL_SHA256_LEN];
+	char hex[HULL_SHA256_HEX_LEN + 1];
+	hull_sha256_t *ctx = hull_sha256_new ();
+
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		hull_sha256_update (ctx, parts[i], strlen (parts[i]) + 1); /* with the NUL */
+	hull_sha256_final (ctx, md);
+	hull_sha256_free (ctx);
+	hull_sha256_hex (md, hex);
+	return json_pack ("{s:s}", "hullFinding/v1", hex);
+}
+
 static json_t *
 result_json (const struct hull_finding *x, size_t rule_index, const struct hull_inventory *inv)
 {
@@ -81,6 +103,7 @@ result_json (const struct hull_finding *x, size_t rule_index, const struct hull_
 			       (json_int_t) rule_index, "level", sev_map[x->severity].level,
 			       "message", "text", S (msg), "locations", location_json (x, inv));
 
+	json_object_set_new (r, "partialFingerprints", fingerprint_json (x));
 	json_object_set_new (r, "properties",
 			     json_pack ("{s:o,s:o,s:o}", "purl", S (x->pkg_purl), "fixedVersion",
 					S (x->fixed_version), "sourceName", S (x->source_name)));

@@ -13,7 +13,9 @@
 #include "common/file.h"
 #include "common/json.h"
 #include "common/xalloc.h"
+#include "scan/inventory/lang-readers.h"
 #include "scan/report/report.h"
+#include "scan/sbom/sbom.h"
 
 #define VEX_MAX_PRODUCTS 100000u
 #define VEX_MAX_ALIASES 1024u
@@ -267,20 +269,43 @@ purl_base_len (const char *p)
 	return strcspn (p, "?#");
 }
 
+static bool
+eq0 (const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp (a, b) == 0;
+}
+
+/* The names of two parsed purls of one type: pypi's compare PEP 503-normalised
+ * (purl-spec PURL-TYPES "pypi": `Jinja2` and `jinja2` are one package). */
+static bool
+same_name (const struct hull_purl *a, const struct hull_purl *b)
+{
+	_cleanup_free_ char *x = NULL, *y = NULL;
+
+	if (strcmp (a->type, "pypi") != 0)
+		return strcmp (a->name, b->name) == 0;
+	x = hull_lang_pep503 (a->name);
+	y = hull_lang_pep503 (b->name);
+	return strcmp (x, y) == 0;
+}
+
 bool
 hull_vex_purl_match (const char *product, const char *purl)
 {
+	_cleanup_ (hull_purl_clear) struct hull_purl p = { 0 };
+	_cleanup_ (hull_purl_clear) struct hull_purl f = { 0 };
+	hull_error_t perr = { 0 };
 	size_t np = purl_base_len (product), nf = purl_base_len (purl);
-	const char *at;
 
 	if (np == nf && strncmp (product, purl, np) == 0)
 		return true;
-	/* A product without a version names every version of the package: compare up
-	 * to the finding's '@' (the last one: npm scopes are %40-encoded). */
-	at = memrchr (purl, '@', nf);
-	if (at == NULL || memchr (product, '@', np) != NULL)
+	/* Otherwise compare the decoded parts: hull writes `+` and an npm scope's `@`
+	 * percent-encoded, other tools and people write them as they are. A product
+	 * without a version names every version of the package. */
+	if (hull_purl_parse (product, &p, &perr) < 0 || hull_purl_parse (purl, &f, &perr) < 0)
 		return false;
-	return (size_t) (at - purl) == np && strncmp (product, purl, np) == 0;
+	return strcmp (p.type, f.type) == 0 && eq0 (p.namespace, f.namespace) &&
+	       same_name (&p, &f) && (p.version == NULL || eq0 (p.version, f.version));
 }
 
 static bool

@@ -5,6 +5,8 @@
  * member's type is checked and every count capped, and errors name the JSON path. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/xalloc.h"
+#include "scan/inventory/lang-readers.h"
 #include "scan/sbom/sbom.h"
 
 #define MAX_NESTING 16	    /* CycloneDX components inside components */
@@ -69,7 +72,7 @@ opt_array (struct rd *r, json_t *obj, const char *key, size_t max, json_t **out)
 	if (v == NULL || json_is_null (v))
 		return 0;
 	if (!json_is_array (v) || json_array_size (v) > max)
-		return fail (r, "`%s`: expected an array within the limits", key);
+		return fail (r, "`%s`: expected an array of at most %zu entries", key, max);
 	*out = v;
 	return 0;
 }
@@ -147,10 +150,26 @@ os_from_distro (struct hull_os *os, const char *distro, const char *ns)
 		*p = (char) (*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 }
 
+/* A pypi purl's name is PEP 503-normalised ("jinja2") while the package is named as
+ * installed ("Jinja2"): the document's name is the package's when it normalises to the
+ * purl's, so that findings name the package as scanning the directory does. */
+static char *
+pkg_name (enum hull_pkg_type t, const struct hull_purl *u, const char *doc_name)
+{
+	_cleanup_free_ char *a = NULL, *b = NULL;
+
+	if (t != HULL_PKG_PYPI || doc_name == NULL || *doc_name == '\0')
+		return model_name (t, u);
+	a = hull_lang_pep503 (doc_name);
+	b = hull_lang_pep503 (u->name);
+	return strcmp (a, b) == 0 ? hull_xstrdup (doc_name) : model_name (t, u);
+}
+
 /* Add a package for `purl`, with the document's own name/version where it gives them.
  * Returns the package, or NULL (no error) for purls of types hull does not know. */
 static struct hull_pkg *
-add_pkg (struct rd *r, const char *purl, const char *version, struct hull_purl *u, int *ret)
+add_pkg (struct rd *r, const char *purl, const char *name, const char *version, struct hull_purl *u,
+	 int *ret)
 {
 	hull_error_t perr = { 0 };
 	enum hull_pkg_type t;
@@ -170,7 +189,7 @@ add_pkg (struct rd *r, const char *purl, const char *version, struct hull_purl *
 	}
 	p = hull_inventory_add (r->inv);
 	p->type = t;
-	p->name = model_name (t, u);
+	p->name = pkg_name (t, u, name);
 	p->purl = hull_xstrdup (purl);
 	if (version && *version)
 		p->version = hull_xstrdup (version);
@@ -287,7 +306,7 @@ cdx_component (struct rd *r, json_t *c, unsigned depth)
 	if (type && strcmp (type, "operating-system") == 0) {
 		set_os (r, name, version, desc);
 	} else if (purl) {
-		p = add_pkg (r, purl, version, &u, &ret);
+		p = add_pkg (r, purl, name, version, &u, &ret);
 		if (ret < 0)
 			return ret;
 		if (p && (cdx_props (r, c, p) < 0 || cdx_licenses (r, c, p) < 0))
@@ -449,7 +468,7 @@ spdx_package (struct rd *r, json_t *pkg)
 	}
 	if (purl == NULL)
 		return 0;
-	if ((p = add_pkg (r, purl, version, &u, &ret)) == NULL)
+	if ((p = add_pkg (r, purl, name, version, &u, &ret)) == NULL)
 		return ret;
 	spdx_hull_refs (refs, p);
 	spdx_licenses (lic, p);
@@ -494,6 +513,37 @@ hull_sbom_detect (const char *text, size_t len)
 	return HULL_SBOM_NONE;
 }
 
+/* What parsing `text` would cost in memory, estimated from its JSON tokens outside
+ * strings at jansson's sizes on 64-bit (measured: about 340 bytes per object with one
+ * member, 140 per empty array, 30 per scalar), rounded up. The document cap alone does
+ * not bound memory: 256 MiB of `{"":0},` is 37 million objects, 13 GiB parsed. */
+static uint64_t
+parse_cost (const char *text, size_t len)
+{
+	uint64_t cost = len;
+	bool in_str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"')
+			in_str = true;
+		else if (c == '{')
+			cost += 384;
+		else if (c == '[')
+			cost += 160;
+		else if (c == ',' || c == ':')
+			cost += 64; /* a member or element: its value and the slot holding it */
+	}
+	return cost;
+}
+
 int
 hull_sbom_read (const char *text, size_t len, const char *name, struct hull_inventory *out,
 		hull_error_t *err)
@@ -503,6 +553,11 @@ hull_sbom_read (const char *text, size_t len, const char *name, struct hull_inve
 	const char *fmt;
 	int ret;
 
+	if (len <= HULL_SBOM_MAX_BYTES && parse_cost (text, len) > HULL_SBOM_MAX_PARSE_MEMORY)
+		return hull_error_make (err, EFBIG,
+					"%s: too many JSON objects, arrays and values: parsing "
+					"would take over %u MiB",
+					name, (unsigned) (HULL_SBOM_MAX_PARSE_MEMORY >> 20));
 	if ((root = hull_json_parse (text, len, HULL_SBOM_MAX_BYTES, name, err)) == NULL)
 		return -EINVAL;
 	if (!json_is_object (root))

@@ -14,6 +14,9 @@
 #include "hull/scan.h"
 
 #define HULL_SBOM_MAX_BYTES (256u << 20)
+/* Estimated memory of the parsed document (read.c parse_cost): 10^6 minimal
+ * components take about 1 GiB. */
+#define HULL_SBOM_MAX_PARSE_MEMORY (1536ull << 20)
 #define HULL_SBOM_MAX_COMPONENTS 1000000u
 #define HULL_SBOM_MAX_STRING 65536u
 

@@ -84,13 +84,18 @@ hull_vulndb_range_affects (const struct hull_vulndb *db, const struct hull_vulnd
 			affected = false;
 		else if (ev[i].kind == HULL_OSV_EV_LAST_AFFECTED && c > 0)
 			affected = false;
+		else if (ev[i].kind == HULL_OSV_EV_LAST_AFFECTED && affected)
+			return true; /* v is the segment's last affected version: no fix known */
 	}
-	/* The fix is the first fixed event above the version (the end of its segment). */
-	for (; affected && i < r->n_events; i++)
-		if (ev[i].kind == HULL_OSV_EV_FIXED) {
+	/* The fix is the event that ends the version's segment when that is a fixed one; a
+	 * segment ending in last_affected has none known, even if a later segment has
+	 * one (upgrading into that segment is no fix). */
+	for (; affected && i < r->n_events; i++) {
+		if (ev[i].kind == HULL_OSV_EV_FIXED)
 			*fixed = hull_vulndb_str (db, ev[i].version);
+		if (ev[i].kind == HULL_OSV_EV_FIXED || ev[i].kind == HULL_OSV_EV_LAST_AFFECTED)
 			break;
-		}
+	}
 	return affected;
 }
 
@@ -189,6 +194,13 @@ match_pkg (const struct hull_vulndb *db, const struct hull_inventory *inv, size_
 	s = hull_vscheme_for_ecosystem (eco);
 	name = hull_osv_index_name (eco, advisory_name (p));
 	match_entries (db, hull_vulndb_lookup (db, eco, name), i, s, v, h);
+	/* OSV's Ubuntu records name an LTS release "Ubuntu:22.04:LTS" (OSV ecosystems
+	 * list); os-release says "22.04". Ubuntu Pro ("Ubuntu:Pro:...") is not matched:
+	 * its fixes need a subscription the image may not have. */
+	if (strncmp (eco, "Ubuntu:", 7) == 0) {
+		_cleanup_free_ char *lts = hull_xasprintf ("%s:LTS", eco);
+		match_entries (db, hull_vulndb_lookup (db, lts, name), i, s, v, h);
+	}
 	/* "Debian" without a release applies to every release (OSV ecosystems list). */
 	if ((colon = strchr (eco, ':')) != NULL) {
 		*colon = '\0';
@@ -329,16 +341,78 @@ emit (const struct hull_vulndb *db, const struct hull_inventory *inv, const stru
 	f->location = dup_or_null (p->location);
 }
 
+/* The record's id or one of its aliases. */
+static const char *
+rec_id (const struct hull_vulndb *db, uint32_t rec, uint32_t k)
+{
+	const struct hull_vulndb_rec *r = &db->recs[rec];
+
+	return hull_vulndb_str (db, k == 0 ? r->id : db->lists[r->aliases + k - 1]);
+}
+
+/* Whether two records share an id; *budget bounds the comparisons a hostile index
+ * (thousands of CVE-less records of one package, 1,024 aliases each) can cost. */
+static bool
+share_id (const struct hull_vulndb *db, uint32_t a, uint32_t b, uint64_t *budget)
+{
+	for (uint32_t i = 0; i <= db->recs[a].n_aliases; i++)
+		for (uint32_t k = 0; k <= db->recs[b].n_aliases && *budget > 0; k++, --*budget)
+			if (strcmp (rec_id (db, a, i), rec_id (db, b, k)) == 0)
+				return true;
+	return false;
+}
+
+/* Which of two canonical ids names a merged finding: a CVE, else the smaller. */
+static bool
+better_id (const char *a, const char *b)
+{
+	bool ca = strncmp (a, "CVE-", 4) == 0, cb = strncmp (b, "CVE-", 4) == 0;
+
+	return ca != cb ? ca : strcmp (a, b) < 0;
+}
+
+/* Hits of one package whose canonical id is no CVE take the canonical id of any hit
+ * they share an id with (RUSTSEC-2021-0003 and GHSA-43w2-9j62-hq99 name each other and
+ * no CVE). Each change moves an id down a total order, so this ends; it costs only
+ * for records without a CVE. */
+static void
+merge_aliases (const struct hull_vulndb *db, struct hit *v, size_t n, uint64_t *budget)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t x = 0; x < n && budget[0] > 0; x++) {
+			if (strncmp (v[x].canonical, "CVE-", 4) == 0)
+				continue;
+			for (size_t y = 0; y < n; y++)
+				if (strcmp (v[x].canonical, v[y].canonical) != 0 &&
+				    better_id (v[y].canonical, v[x].canonical) &&
+				    share_id (db, v[x].rec, v[y].rec, budget)) {
+					v[x].canonical = v[y].canonical;
+					changed = true;
+				}
+		}
+	}
+	qsort (v, n, sizeof *v, hit_cmp);
+}
+
 int
 hull_vulndb_match (struct hull_vulndb *db, const struct hull_inventory *inv,
 		   struct hull_findings *out, hull_error_t *err)
 {
 	struct hits h = { 0 };
+	uint64_t budget = UINT64_C (1) << 28; /* about a second of strcmp, then no merging */
 
 	for (size_t i = 0; i < inv->n_pkgs; i++)
 		match_pkg (db, inv, i, &h);
 	if (h.n > 1)
 		qsort (h.v, h.n, sizeof *h.v, hit_cmp);
+	for (size_t i = 0, j; i < h.n; i = j) {
+		for (j = i + 1; j < h.n && h.v[j].pkg == h.v[i].pkg; j++)
+			;
+		merge_aliases (db, &h.v[i], j - i, &budget);
+	}
 	for (size_t i = 0, j; i < h.n; i = j) {
 		for (j = i + 1; j < h.n && h.v[j].pkg == h.v[i].pkg &&
 				strcmp (h.v[j].canonical, h.v[i].canonical) == 0;
