@@ -348,6 +348,9 @@ test_read_memory_bomb (void **state)
 	assert_true (hull_sbom_read (doc, len, "bomb.json", &inv, &err) < 0);
 	assert_non_null (strstr (err.msg, "bomb.json"));
 	assert_non_null (strstr (err.msg, "MiB"));
+	/* the confined scanner's inventory output too */
+	assert_true (hull_sbom_inventory_read (doc, len, "output", &inv, &err) < 0);
+	assert_non_null (strstr (err.msg, "MiB"));
 	free (doc);
 	hull_inventory_clear (&inv);
 }

@@ -278,10 +278,12 @@ hull_sbom_inventory_read (const char *text, size_t len, const char *name,
 	size_t json_len = nul ? (size_t) (nul - text) : len;
 	_cleanup_free_ size_t *counts = NULL;
 	struct hull_json_ctx ctx;
-	json_t *root = hull_json_parse (text, json_len, HULL_SBOM_MAX_BYTES, name, err);
+	json_t *root = NULL;
 	int r;
 
-	if (root == NULL)
+	/* The confined scanner's output is as hostile as what it read. */
+	if (hull_sbom_json_cost_check (text, json_len, name, err) < 0 ||
+	    (root = hull_json_parse (text, json_len, HULL_SBOM_MAX_BYTES, name, err)) == NULL)
 		return -EINVAL;
 	hull_json_ctx_init (&ctx, name, NULL);
 	if (!json_is_object (root))

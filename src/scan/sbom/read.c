@@ -517,8 +517,8 @@ hull_sbom_detect (const char *text, size_t len)
  * strings at jansson's sizes on 64-bit (measured: about 340 bytes per object with one
  * member, 140 per empty array, 30 per scalar), rounded up. The document cap alone does
  * not bound memory: 256 MiB of `{"":0},` is 37 million objects, 13 GiB parsed. */
-static uint64_t
-parse_cost (const char *text, size_t len)
+uint64_t
+hull_sbom_json_cost (const char *text, size_t len)
 {
 	uint64_t cost = len;
 	bool in_str = false;
@@ -545,6 +545,18 @@ parse_cost (const char *text, size_t len)
 }
 
 int
+hull_sbom_json_cost_check (const char *text, size_t len, const char *name, hull_error_t *err)
+{
+	if (len <= HULL_SBOM_MAX_BYTES &&
+	    hull_sbom_json_cost (text, len) > HULL_SBOM_MAX_PARSE_MEMORY)
+		return hull_error_make (err, EFBIG,
+					"%s: too many JSON objects, arrays and values: parsing "
+					"would take over %u MiB",
+					name, (unsigned) (HULL_SBOM_MAX_PARSE_MEMORY >> 20));
+	return 0;
+}
+
+int
 hull_sbom_read (const char *text, size_t len, const char *name, struct hull_inventory *out,
 		hull_error_t *err)
 {
@@ -553,11 +565,8 @@ hull_sbom_read (const char *text, size_t len, const char *name, struct hull_inve
 	const char *fmt;
 	int ret;
 
-	if (len <= HULL_SBOM_MAX_BYTES && parse_cost (text, len) > HULL_SBOM_MAX_PARSE_MEMORY)
-		return hull_error_make (err, EFBIG,
-					"%s: too many JSON objects, arrays and values: parsing "
-					"would take over %u MiB",
-					name, (unsigned) (HULL_SBOM_MAX_PARSE_MEMORY >> 20));
+	if (hull_sbom_json_cost_check (text, len, name, err) < 0)
+		return -EFBIG;
 	if ((root = hull_json_parse (text, len, HULL_SBOM_MAX_BYTES, name, err)) == NULL)
 		return -EINVAL;
 	if (!json_is_object (root))

@@ -6,6 +6,7 @@
 #define HULL_SCAN_SBOM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -53,6 +54,11 @@ char *hull_sbom_inventory_json (const struct hull_inventory *inv, const struct h
  * NUL ("files" gives their number). */
 char *hull_sbom_inventory_json_full (const struct hull_inventory *inv,
 				     const struct hull_sbom_opts *o, size_t *len);
+/* What parsing a JSON text would take in memory, estimated from its tokens (read.c):
+ * the byte cap alone does not bound it (256 MiB of `{},` is 85 million objects). */
+uint64_t hull_sbom_json_cost (const char *text, size_t len);
+/* An error naming `name` when that estimate is over HULL_SBOM_MAX_PARSE_MEMORY. */
+int hull_sbom_json_cost_check (const char *text, size_t len, const char *name, hull_error_t *err);
 /* Read inventory JSON, either form, into `out` (zeroed by the caller; cleared on
  * error); without the names after it, file lists stay empty. At most
  * HULL_SBOM_MAX_BYTES, duplicate keys refused, counts capped, the names must match
