@@ -512,6 +512,12 @@ test_vex_purl_match (void **state)
 	assert_false (hull_vex_purl_match ("pkg:deb/ubuntu/a@1", "pkg:deb/debian/a@1"));
 	assert_false (hull_vex_purl_match ("pkg:rpm/redhat/a@1", "pkg:deb/redhat/a@1"));
 	assert_false (hull_vex_purl_match ("pkg:deb/debian/a%2Fb@1", "pkg:deb/debian/a/b@1"));
+	/* decoded once: a double-encoded `@` is the text "%40", not a scope */
+	assert_false (hull_vex_purl_match ("pkg:npm/%2540babel/traverse@7.22.0",
+					   "pkg:npm/%40babel/traverse@7.22.0"));
+	/* a bad escape or an encoded NUL matches nothing */
+	assert_false (hull_vex_purl_match ("pkg:npm/%zzbabel/traverse", "pkg:npm/%zzbabel/x@1"));
+	assert_false (hull_vex_purl_match ("pkg:npm/a%00b", "pkg:npm/a%00b@1"));
 }
 
 static void
