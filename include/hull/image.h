@@ -232,6 +232,26 @@ char *hull_image_rootfs_get (struct hull_image_store *s, const char *store_root,
 			     const struct hull_oci_idmap *uid_map, size_t n_uid,
 			     const struct hull_oci_idmap *gid_map, size_t n_gid, hull_error_t *err);
 
+struct hull_unpack_opts;
+struct hull_unpack_stats;
+struct hull_confine_opts;
+
+/* hull_image_unpack_image () (src/image/unpack.h) run in a confined child
+ * (hull_confine_call, docs/unpack.md "Confinement"): the manifest, config and layer
+ * blobs are read and their digests checked here, the child gets the open layer files
+ * and may write beneath rootfd only, as nobody keeping the file capabilities
+ * unpacking needs. Each layer's diff_id is checked in the child and again here.
+ * `total` (may be NULL) gets the layers' counts summed (its diff_id is empty). On
+ * error the rootfs is half-written; the caller removes it. */
+int hull_image_unpack_image_confined (struct hull_image_store *s, const char *manifest_digest,
+				      int rootfd, const struct hull_unpack_opts *o,
+				      struct hull_unpack_stats *total, hull_error_t *err);
+
+/* The confinement the above uses for unpack options `o` and target rootfd (the tests
+ * run the same). */
+void hull_image_unpack_confine_opts (const struct hull_unpack_opts *o, int rootfd,
+				     struct hull_confine_opts *c);
+
 /* Remove every cached rootfs that no container under STORE/containers uses, and
  * stale temporary builds; *removed counts rootfs directories. Takes the store lock. */
 int hull_image_rootfs_prune (struct hull_image_store *s, const char *store_root, size_t *removed,

@@ -141,6 +141,19 @@ struct hull_confine_opts {
 					 else), so that the granted trees read as they do for
 					 root (0700 directories, 0600 files); Landlock still
 					 limits every read to them */
+	unsigned long long keep_caps; /* run as root: capabilities kept (1ULL << CAP_x), and
+					 the filesystem ids stay 0 (setfsuid(2)) so that
+					 files are created as root's; real, effective and saved
+					 ids are still nobody (no signals to or prlimit of
+					 root's processes). Only file capabilities are
+					 accepted (CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,
+					 CAP_FSETID, CAP_MKNOD, CAP_SETFCAP); with CAP_MKNOD
+					 mknod(2) is allowed. Ignored when not root. */
+	const int *pass_fds; /* open files the child uses as they are (a layer blob): kept
+				under the same numbers, no Landlock rule (an open fd is not
+				re-checked) */
+	size_t n_pass_fds;
+	bool allow_threads; /* clone(2) with CLONE_THREAD is allowed (new processes are not) */
 };
 
 /* The function run confined: write the result to out_fd (hull_confine_write), return

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/capability.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include "common/sha256.h"
 #include "common/xalloc.h"
 #include "hull/image.h"
+#include "hull/runtime.h"
 #include "image/unpack.h"
 
 #define MARKER "image-rootfs" /* in a container dir: the cache KEY it uses */
@@ -298,6 +300,186 @@ add_mountpoints (int rootfd, int64_t ru, int64_t rg, hull_error_t *err)
 	return 0;
 }
 
+/* ---- unpacking in a confined child (docs/unpack.md "Confinement") ---- */
+
+#define UNPACK_CPU_SECONDS 3600u	     /* far above any real image's unpack */
+#define UNPACK_TIMEOUT_MS (2u * 3600 * 1000) /* wall clock, then the child is killed */
+
+struct layers {
+	struct hull_image_manifest *m;
+	json_t *diff_ids; /* the config's rootfs.diff_ids, one per layer */
+	int *fds;	  /* each layer blob, digest checked, at offset 0 */
+};
+
+static void
+layers_clear (struct layers *l)
+{
+	for (size_t i = 0; l->m && l->fds && i < l->m->n_layers; i++)
+		hull_safe_close (l->fds[i]);
+	free (l->fds);
+	json_decref (l->diff_ids);
+	hull_image_manifest_free (l->m);
+}
+
+/* The manifest, its config's diff_ids and every layer blob opened: all read and
+ * checked here, so that the child gets nothing but open files. */
+static int
+open_layers (struct hull_image_store *s, const char *digest, struct layers *l, hull_error_t *err)
+{
+	_cleanup_free_ char *buf = NULL, *cfg = NULL;
+	_cleanup_ (json_decrefp) json_t *root = NULL;
+	size_t len;
+
+	if (hull_image_store_get (s, digest, HULL_IMAGE_JSON_MAX, &buf, &len, err) < 0)
+		return -1;
+	if ((l->m = hull_image_manifest_parse (buf, len, NULL, err)) == NULL)
+		return hull_error_wrap (err, "manifest %s", digest);
+	if (l->m->kind != HULL_IMAGE_KIND_MANIFEST)
+		return hull_error_make (err, EINVAL,
+					"manifest %s: an index, not an image manifest (select a "
+					"platform first)",
+					digest);
+	if (hull_image_store_get (s, l->m->config.digest, HULL_IMAGE_JSON_MAX, &cfg, &len, err) < 0)
+		return hull_error_wrap (err, "manifest %s: config", digest);
+	if (hull_image_config_check (cfg, len, l->m->n_layers, err) < 0)
+		return hull_error_wrap (err, "config %s", l->m->config.digest);
+	if ((root = hull_json_parse (cfg, len, HULL_IMAGE_JSON_MAX, "config", err)) == NULL)
+		return -1;
+	l->diff_ids = json_incref (json_object_get (json_object_get (root, "rootfs"), "diff_ids"));
+	l->fds = hull_xcalloc (l->m->n_layers ? l->m->n_layers : 1, sizeof *l->fds);
+	for (size_t i = 0; i < l->m->n_layers; i++)
+		l->fds[i] = -EBADF;
+	for (size_t i = 0; i < l->m->n_layers; i++) {
+		const struct hull_image_desc *d = &l->m->layers[i];
+
+		/* tar, tar+gzip, tar+zstd only (media-types.md); the rest is refused. */
+		if (hull_image_media_kind (d->media_type) != HULL_IMAGE_KIND_LAYER)
+			return hull_error_make (err, ENOTSUP,
+						"layer %s: unsupported media type `%s`", d->digest,
+						d->media_type ? d->media_type : "");
+		if ((l->fds[i] = hull_image_store_open_blob (s, d->digest, err)) < 0)
+			return hull_error_wrap (err, "layer %s", d->digest);
+	}
+	return 0;
+}
+
+struct unpack_call {
+	const struct layers *l;
+	const struct hull_unpack_opts *o;
+	int rootfd;
+};
+
+/* In the child: apply each layer, one struct hull_unpack_stats per layer out. */
+static int
+unpack_child (void *arg, int out_fd, hull_error_t *err)
+{
+	const struct unpack_call *c = arg;
+
+	for (size_t i = 0; i < c->l->m->n_layers; i++) {
+		struct hull_unpack_opts lo = *c->o;
+		struct hull_unpack_stats st = { 0 };
+
+		lo.diff_id = json_string_value (json_array_get (c->l->diff_ids, i));
+		if (hull_image_unpack_layer (c->rootfd, c->l->fds[i], &lo, &st, err) < 0)
+			return hull_error_wrap (err, "layer %s", c->l->m->layers[i].digest);
+		if (hull_confine_write (out_fd, &st, sizeof st, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The child's report, checked: one record per layer, each with its diff_id. */
+static int
+sum_stats (const struct layers *l, const char *out, size_t len, struct hull_unpack_stats *total,
+	   hull_error_t *err)
+{
+	struct hull_unpack_stats st;
+
+	if (len != l->m->n_layers * sizeof st)
+		return hull_error_make (err, EPROTO, "unpack: the child reported %zu bytes for %zu layers",
+					len, l->m->n_layers);
+	memset (total, 0, sizeof *total);
+	for (size_t i = 0; i < l->m->n_layers; i++) {
+		const char *want = json_string_value (json_array_get (l->diff_ids, i));
+
+		memcpy (&st, out + i * sizeof st, sizeof st);
+		st.diff_id[sizeof st.diff_id - 1] = '\0';
+		if (strncmp (want, "sha256:", 7) == 0)
+			want += 7;
+		if (strcmp (st.diff_id, want) != 0)
+			return hull_error_make (err, EBADMSG, "layer %s: the child reported diff_id %s",
+						l->m->layers[i].digest, st.diff_id);
+		total->entries += st.entries;
+		total->files += st.files;
+		total->dirs += st.dirs;
+		total->symlinks += st.symlinks;
+		total->hardlinks += st.hardlinks;
+		total->whiteouts += st.whiteouts;
+		total->opaque_dirs += st.opaque_dirs;
+		total->skipped_devices += st.skipped_devices;
+		total->cleared_setid += st.cleared_setid;
+		total->dropped_xattrs += st.dropped_xattrs;
+		total->compressed_bytes += st.compressed_bytes;
+		total->uncompressed_bytes += st.uncompressed_bytes;
+	}
+	return 0;
+}
+
+void
+hull_image_unpack_confine_opts (const struct hull_unpack_opts *o, int rootfd,
+				struct hull_confine_opts *c)
+{
+	memset (c, 0, sizeof *c);
+	c->writable = true;
+	c->write_fd = rootfd;
+	/* Owners (chown), writing into the directories it made read-only and setting
+	 * their modes and times (DAC override, fowner), keeping setgid on files whose
+	 * group is not its own (fsetid); device nodes and file capabilities only when the
+	 * caller allows them. */
+	c->keep_caps = (1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_FOWNER) |
+		       (1ULL << CAP_FSETID);
+	if (o->allow_devices)
+		c->keep_caps |= 1ULL << CAP_MKNOD;
+	if (o->allow_xattrs)
+		c->keep_caps |= 1ULL << CAP_SETFCAP;
+	c->allow_threads = true;
+	c->max_fsize = o->max_total_bytes ? o->max_total_bytes : HULL_UNPACK_DEFAULT_MAX_TOTAL_BYTES;
+	c->cpu_seconds = UNPACK_CPU_SECONDS;
+	c->timeout_ms = UNPACK_TIMEOUT_MS;
+	/* Unprivileged callers where user namespaces are off: the filter and Landlock
+	 * still apply, and such a caller has no privilege to shed. */
+	c->namespaces_optional = true;
+}
+
+int
+hull_image_unpack_image_confined (struct hull_image_store *s, const char *manifest_digest,
+				  int rootfd, const struct hull_unpack_opts *o,
+				  struct hull_unpack_stats *total, hull_error_t *err)
+{
+	static const struct hull_unpack_opts defaults;
+	struct layers l = { 0 };
+	struct hull_confine_opts co;
+	struct unpack_call c = { .l = &l, .o = o ? o : &defaults, .rootfd = rootfd };
+	struct hull_unpack_stats sum;
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	int r = open_layers (s, manifest_digest, &l, err);
+
+	if (r == 0) {
+		hull_image_unpack_confine_opts (c.o, rootfd, &co);
+		co.pass_fds = l.fds;
+		co.n_pass_fds = l.m->n_layers;
+		r = hull_confine_call (&co, unpack_child, &c, &out, &len,
+				       l.m->n_layers * sizeof sum + 1, err);
+	}
+	if (r == 0)
+		r = sum_stats (&l, out, len, &sum, err);
+	if (r == 0 && total)
+		*total = sum;
+	layers_clear (&l);
+	return r < 0 ? hull_error_ret (err) : 0;
+}
+
 /* Unpack img into a new temporary directory of rootfs_dir and rename it to `key`. */
 static int
 build_rootfs (struct hull_image_store *s, int rootfs_dir, const char *key,
@@ -326,7 +508,7 @@ build_rootfs (struct hull_image_store *s, int rootfs_dir, const char *key,
 		hull_error_make (err, errno, "rootfs cache: prepare `%s`", tmp);
 		goto fail;
 	}
-	if (hull_image_unpack_image (s, img->manifest_digest, fd, &o, err) < 0) {
+	if (hull_image_unpack_image_confined (s, img->manifest_digest, fd, &o, NULL, err) < 0) {
 		hull_error_wrap (err, "unpack `%s`", img->name);
 		goto fail;
 	}

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/fsuid.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -1138,7 +1139,7 @@ cache_parent (struct unpack *u, const char *parent, int fd)
 		hull_safe_close (fd);
 		return hull_error_make (u->err, errno, "layer entry `%s`: stat parent", u->entry);
 	}
-	u->new_gid = (st.st_mode & S_ISGID) ? st.st_gid : getegid ();
+	u->new_gid = (st.st_mode & S_ISGID) ? st.st_gid : (gid_t) setfsgid ((gid_t) -1);
 	u->pcache = hull_xstrdup (parent);
 	u->pcache_fd = fd;
 	return fd;
@@ -1306,7 +1307,7 @@ hull_image_unpack_layer (int rootfd, int layer_fd, const struct hull_unpack_opts
 	u->rootfd = rootfd;
 	u->layer_fd = layer_fd;
 	u->pcache_fd = -EBADF;
-	u->euid = geteuid ();
+	u->euid = (uid_t) setfsuid ((uid_t) -1); /* files get the fs uid (confined child) */
 	/* A failed getrandom leaves seed 0: still correct, only easier to flood. */
 	if (getrandom (&u->names.seed, sizeof u->names.seed, GRND_NONBLOCK) < 0)
 		u->names.seed = 0;

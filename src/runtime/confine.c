@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -83,7 +84,6 @@ static const char *const denied[] = {
 	"accept4",
 	"fork",
 	"vfork",
-	"clone",
 	"execve",
 	"execveat",
 	"ptrace",
@@ -141,9 +141,16 @@ static const char *const denied[] = {
 	"clock_adjtime",
 	"adjtimex",
 	"lookup_dcookie",
-	"mknod",
-	"mknodat",
 };
+
+/* Denied unless CAP_MKNOD is kept (an unpacker creating an image's device nodes). */
+static const char *const denied_mknod[] = { "mknod", "mknodat" };
+
+/* The capabilities keep_caps may hold: each acts on files only, which Landlock keeps
+ * to the granted trees. */
+#define FILE_CAPS                                                                          \
+	((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_FOWNER) |         \
+	 (1ULL << CAP_FSETID) | (1ULL << CAP_MKNOD) | (1ULL << CAP_SETFCAP))
 
 /* Pushing bytes into the caller's terminal input (CVE-2017-5226, bubblewrap): the
  * child keeps stderr, which may be a terminal. */
@@ -187,14 +194,23 @@ profile_clear (struct hull_oci_seccomp *s)
 }
 
 static int
-compile_filter (struct hull_seccomp_prog **out, hull_error_t *err)
+compile_filter (const struct hull_confine_opts *o, struct hull_seccomp_prog **out,
+		hull_error_t *err)
 {
 	struct hull_oci_seccomp s = { .present = true };
+	/* Threads only: clone without CLONE_THREAD (a new process) stays denied. */
+	struct hull_oci_seccomp_arg no_thread = { .index = 0,
+						  .value = CLONE_THREAD,
+						  .value_two = 0,
+						  .op = (char *) "SCMP_CMP_MASKED_EQ" };
 	int r;
 
 	s.default_action = hull_xstrdup ("SCMP_ACT_ALLOW");
 	for (size_t i = 0; i < N_ELEMS (denied); i++)
 		add_syscall (&s, denied[i], EPERM, NULL);
+	add_syscall (&s, "clone", EPERM, o->allow_threads ? &no_thread : NULL);
+	for (size_t i = 0; !(o->keep_caps & (1ULL << CAP_MKNOD)) && i < N_ELEMS (denied_mknod); i++)
+		add_syscall (&s, denied_mknod[i], EPERM, NULL);
 	/* ENOSYS, not EPERM: glibc then falls back to clone, which is denied. */
 	add_syscall (&s, "clone3", ENOSYS, NULL);
 	for (size_t i = 0; i < N_ELEMS (denied_ioctls); i++) {
@@ -254,7 +270,7 @@ quiet_stderr (hull_error_t *err)
 static int
 close_others (const struct call *c, hull_error_t *err)
 {
-	int keep[MAX_KEEP_FDS + 4];
+	int keep[2 * MAX_KEEP_FDS + 4];
 	size_t n = 0;
 	unsigned int from = 0;
 
@@ -268,6 +284,8 @@ close_others (const struct call *c, hull_error_t *err)
 		keep[n++] = c->o->write_fd;
 	for (size_t i = 0; i < c->o->n_read_fds; i++)
 		keep[n++] = c->o->read_fds[i];
+	for (size_t i = 0; i < c->o->n_pass_fds; i++)
+		keep[n++] = c->o->pass_fds[i];
 	qsort (keep, n, sizeof *keep, cmp_int);
 	for (size_t i = 0; i < n; i++) {
 		unsigned int k = (unsigned int) keep[i];
@@ -391,12 +409,41 @@ drop_bounding_set (uint64_t keep, hull_error_t *err)
  * with no capability in any set; an unprivileged caller outside a user namespace has
  * none to drop but its bounding set, which no_new_privs makes moot. */
 static int
-drop_identity (const struct hull_confine_opts *o, bool root, bool in_userns, hull_error_t *err)
+set_caps (uint64_t caps, hull_error_t *err)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
+
+	data[0].effective = data[0].permitted = (uint32_t) caps;
+	data[1].effective = data[1].permitted = (uint32_t) (caps >> 32);
+	if (syscall (SYS_capset, &hdr, data) < 0)
+		return hull_error_make (err, errno, "confine: set capabilities");
+	return 0;
+}
+
+/* keep_caps: the filesystem ids go back to 0 (capabilities(7): CAP_SETUID and
+ * CAP_SETGID for setfsuid/setfsgid, held only for these two calls), so that what the
+ * child creates is root's as it would be in the caller, while the ids that signals,
+ * prlimit, setpriority and /proc compare stay nobody. */
+static int
+root_fs_ids (uint64_t keep, hull_error_t *err)
+{
+	if (set_caps (keep | (1ULL << CAP_SETUID) | (1ULL << CAP_SETGID), err) < 0)
+		return -1;
+	setfsgid (0);
+	setfsuid (0);
+	if (setfsuid ((uid_t) -1) != 0 || setfsgid ((gid_t) -1) != 0)
+		return hull_error_make (err, EPERM, "confine: filesystem ids are not 0");
+	return 0;
+}
+
+static int
+drop_identity (const struct hull_confine_opts *o, bool root, bool in_userns, hull_error_t *err)
+{
 	uint64_t keep = root && o->read_as_root ? 1ULL << CAP_DAC_READ_SEARCH : 0;
 
+	if (root)
+		keep |= o->keep_caps;
 	if ((root || in_userns) && drop_bounding_set (keep, err) < 0)
 		return -1;
 	if (keep && prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
@@ -408,10 +455,9 @@ drop_identity (const struct hull_confine_opts *o, bool root, bool in_userns, hul
 		return hull_error_make (err, errno, "confine: PR_SET_KEEPCAPS");
 	if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return hull_error_make (err, errno, "confine: clear ambient capabilities");
-	data[0].effective = data[0].permitted = (uint32_t) keep;
-	if (syscall (SYS_capset, &hdr, data) < 0)
-		return hull_error_make (err, errno, "confine: set capabilities");
-	return 0;
+	if (root && o->keep_caps && root_fs_ids (keep, err) < 0)
+		return -1;
+	return set_caps (keep, err);
 }
 
 static int
@@ -677,7 +723,18 @@ hull_confine_call (const struct hull_confine_opts *o, hull_confine_fn fn, void *
 						o->read_fds[i]);
 	if (o->writable && o->write_fd < 0)
 		return hull_error_make (err, EBADF, "confine: write_fd is %d", o->write_fd);
-	if (compile_filter (&prog, err) < 0)
+	if (o->n_pass_fds > MAX_KEEP_FDS)
+		return hull_error_make (err, E2BIG, "confine: more than %d pass fds", MAX_KEEP_FDS);
+	for (size_t i = 0; i < o->n_pass_fds; i++)
+		if (o->pass_fds[i] < 0)
+			return hull_error_make (err, EBADF, "confine: pass_fds[%zu] is %d", i,
+						o->pass_fds[i]);
+	if (o->keep_caps & ~FILE_CAPS)
+		return hull_error_make (err, EINVAL,
+					"confine: keep_caps 0x%llx holds a capability that is not "
+					"a file capability",
+					o->keep_caps);
+	if (compile_filter (o, &prog, err) < 0)
 		return -1;
 	if (pipe2 (p, O_CLOEXEC) < 0)
 		return hull_error_make (err, errno, "confine: pipe");

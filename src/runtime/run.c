@@ -411,19 +411,41 @@ finish_create (struct run_ctx *c, struct creation *cr, hull_error_t *err)
 	return 0;
 }
 
-/* run: wait, then poststop and the removal of everything. */
+/* Stop owning the state: a delete --force removed it while the container ran (and ran
+ * poststop), or it cannot be locked again; `delete --force` cleans up the latter. */
+static void
+disown_state (struct creation *cr)
+{
+	hull_state_close (cr->dir);
+	cr->dir = NULL;
+	cr->cg = hull_cgroup_free (cr->cg);
+}
+
+/* run: wait, then poststop and the removal of everything. The lock is released while
+ * the container runs, as runc and crun do: state, kill, exec, pause, ps and
+ * delete --force work meanwhile. It is taken again for poststop and the cleanup. */
 static int
 foreground (struct run_ctx *c, struct creation *cr, const sigset_t *set, int *status,
 	    hull_error_t *err)
 {
 	const struct hull_oci_hooks *h = &c->cfg->hooks;
-	int r = 0;
+	hull_error_t lock_err = { 0 };
+	int r = 0, mine;
 
+	hull_state_unlock (cr->dir);
 	if (cr->master >= 0)
 		r = hull_terminal_proxy_wait (cr->master, cr->pid, set, status, err);
 	else
 		*status = hull_runtime_wait_forward (cr->pid, set);
-	cr->pid = 0; /* reaped */
+	if (r >= 0)
+		cr->pid = 0; /* reaped; otherwise cleanup_create kills and reaps it */
+	mine = hull_state_relock (cr->dir, &lock_err);
+	if (mine <= 0) {
+		if (mine < 0)
+			hull_log (HULL_LOG_WARNING, "%s: left for delete --force", lock_err.msg);
+		disown_state (cr);
+		return r;
+	}
 	soft_hooks (c->cfg, c->opts, h->poststop, h->n_poststop, "poststop", "stopped", 0);
 	return r;
 }

@@ -415,6 +415,30 @@ hull_state_remove (struct hull_state_dir *s)
 }
 
 void
+hull_state_unlock (struct hull_state_dir *s)
+{
+	/* LOCK_UN acts on the open file description: copies of dirfd, if any, lose it too. */
+	flock (s->dirfd, LOCK_UN);
+}
+
+int
+hull_state_relock (struct hull_state_dir *s, hull_error_t *err)
+{
+	struct stat held, named;
+
+	if (lock_dir (s->dirfd, true, s->id, err) < 0)
+		return -1;
+	if (fstat (s->dirfd, &held) < 0)
+		return hull_error_make (err, errno, "state of `%s`", s->id);
+	/* The open fd keeps the removed directory's inode alive, so a directory made
+	 * again under the same id cannot share its device and inode number. */
+	if (held.st_nlink == 0 ||
+	    fstatat (s->rootfd, s->id, &named, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
+void
 hull_state_close (struct hull_state_dir *s)
 {
 	if (s == NULL)

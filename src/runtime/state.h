@@ -64,6 +64,12 @@ char *hull_state_oci_json (const struct hull_state *st);
 void hull_state_unlink_start_socket (struct hull_state_dir *s);
 /* Remove the directory and everything in it, then free s (NULL is fine). */
 void hull_state_remove (struct hull_state_dir *s);
+/* Release the lock but keep the directory open: a foreground run holds the lock only
+ * while it creates and removes state, not while its container runs. */
+void hull_state_unlock (struct hull_state_dir *s);
+/* Take the exclusive lock again. 1: the directory is still <root>/<id>; 0: it was
+ * removed meanwhile (delete --force), and the id may belong to another container now. */
+int hull_state_relock (struct hull_state_dir *s, hull_error_t *err);
 /* Unlock and free without removing. */
 void hull_state_close (struct hull_state_dir *s);
 struct hull_state *hull_state_free (struct hull_state *st);
