@@ -103,17 +103,18 @@ struct hull_oci_config *hull_sandbox_config (const struct hull_sandbox_options *
  * the runtime's own machinery (STYLE.md "Parsing untrusted data", DESIGN.md: scan/ and
  * image/ never call runtime/linux/ themselves). The child, forked from the caller:
  *   - keeps only its two pipes, stderr (sanitizer reports; /dev/null instead when it
- *     is a regular file, which RLIMIT_FSIZE would turn into SIGXFSZ), read_fds and
- *     write_fd;
+ *     is a regular file, which RLIMIT_FSIZE would turn into SIGXFSZ), read_fds,
+ *     pass_fds and write_fd;
  *   - gets new network, IPC and UTS namespaces; run as root it becomes nobody
  *     (65534:65534, no supplementary groups), otherwise it enters a new user namespace
  *     mapping the caller's ids to themselves; every capability, the bounding set
- *     included, is dropped (but CAP_DAC_READ_SEARCH with read_as_root);
+ *     included, is dropped (but CAP_DAC_READ_SEARCH with read_as_root, and keep_caps);
  *     no_new_privs and non-dumpable are set;
  *   - is confined by Landlock: read (files and directories) beneath read_fds and
  *     read_paths, read and write beneath write_fd, nothing else; no TCP; signals and
  *     abstract unix sockets scoped to itself (ABI 6);
- *   - runs under a seccomp filter denying (EPERM) sockets, new processes and threads,
+ *   - runs under a seccomp filter denying (EPERM) sockets, new processes and threads
+ *     (threads allowed with allow_threads), mknod (allowed when CAP_MKNOD is kept),
  *     execve, ptrace and process_vm_*, namespaces and mounts, bpf, perf, keyrings,
  *     io_uring, userfaultfd, module and kexec loading, handle-based opens, personality,
  *     clock and host settings and TIOCSTI/TIOCLINUX; other architectures are killed;
@@ -149,9 +150,9 @@ struct hull_confine_opts {
 					 accepted (CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,
 					 CAP_FSETID, CAP_MKNOD, CAP_SETFCAP); with CAP_MKNOD
 					 mknod(2) is allowed. Ignored when not root. */
-	const int *pass_fds; /* open files the child uses as they are (a layer blob): kept
-				under the same numbers, no Landlock rule (an open fd is not
-				re-checked) */
+	/* Open files the child uses as they are (a layer blob): kept under the same
+	 * numbers, no Landlock rule (Landlock checks opens, not reads of open fds). */
+	const int *pass_fds;
 	size_t n_pass_fds;
 	bool allow_threads; /* clone(2) with CLONE_THREAD is allowed (new processes are not) */
 };

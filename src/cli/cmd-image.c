@@ -418,7 +418,8 @@ unpack_into (struct hull_image_store *s, const char *manifest, const char *dir,
 		return hull_error_make (err, errno, "create `%s`", dir);
 	rootfd = openat (pfd, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	/* Parsing runs in a confined child (docs/unpack.md "Confinement"). */
-	if (rootfd < 0 || hull_image_unpack_image_confined (s, manifest, rootfd, o, NULL, err) < 0) {
+	if (rootfd < 0 ||
+	    hull_image_unpack_image_confined (s, manifest, rootfd, o, NULL, err) < 0) {
 		if (rootfd < 0)
 			hull_error_make (err, errno, "open `%s`", dir);
 		hull_image_remove_tree (pfd, base, &ignored);

@@ -396,8 +396,9 @@ sum_stats (const struct layers *l, const char *out, size_t len, struct hull_unpa
 	struct hull_unpack_stats st;
 
 	if (len != l->m->n_layers * sizeof st)
-		return hull_error_make (err, EPROTO, "unpack: the child reported %zu bytes for %zu layers",
-					len, l->m->n_layers);
+		return hull_error_make (err, EPROTO,
+					"unpack: the child reported %zu bytes for %zu layers", len,
+					l->m->n_layers);
 	memset (total, 0, sizeof *total);
 	for (size_t i = 0; i < l->m->n_layers; i++) {
 		const char *want = json_string_value (json_array_get (l->diff_ids, i));
@@ -407,7 +408,8 @@ sum_stats (const struct layers *l, const char *out, size_t len, struct hull_unpa
 		if (strncmp (want, "sha256:", 7) == 0)
 			want += 7;
 		if (strcmp (st.diff_id, want) != 0)
-			return hull_error_make (err, EBADMSG, "layer %s: the child reported diff_id %s",
+			return hull_error_make (err, EBADMSG,
+						"layer %s: the child reported diff_id %s",
 						l->m->layers[i].digest, st.diff_id);
 		total->entries += st.entries;
 		total->files += st.files;
@@ -424,6 +426,11 @@ sum_stats (const struct layers *l, const char *out, size_t len, struct hull_unpa
 	}
 	return 0;
 }
+
+/* The hull binary loads libarchive (archive-shim.c) and libcrypto (sha256.c, the
+ * diff_id) on first use; the child cannot read the library directories once
+ * confined. */
+static const char *const unpack_preload[] = { "libarchive.so.13", "libcrypto.so.3" };
 
 void
 hull_image_unpack_confine_opts (const struct hull_unpack_opts *o, int rootfd,
@@ -443,7 +450,10 @@ hull_image_unpack_confine_opts (const struct hull_unpack_opts *o, int rootfd,
 	if (o->allow_xattrs)
 		c->keep_caps |= 1ULL << CAP_SETFCAP;
 	c->allow_threads = true;
-	c->max_fsize = o->max_total_bytes ? o->max_total_bytes : HULL_UNPACK_DEFAULT_MAX_TOTAL_BYTES;
+	c->preload = unpack_preload;
+	c->n_preload = sizeof unpack_preload / sizeof unpack_preload[0];
+	c->max_fsize =
+		o->max_total_bytes ? o->max_total_bytes : HULL_UNPACK_DEFAULT_MAX_TOTAL_BYTES;
 	c->cpu_seconds = UNPACK_CPU_SECONDS;
 	c->timeout_ms = UNPACK_TIMEOUT_MS;
 	/* Unprivileged callers where user namespaces are off: the filter and Landlock

@@ -148,8 +148,8 @@ static const char *const denied_mknod[] = { "mknod", "mknodat" };
 
 /* The capabilities keep_caps may hold: each acts on files only, which Landlock keeps
  * to the granted trees. */
-#define FILE_CAPS                                                                          \
-	((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_FOWNER) |         \
+#define FILE_CAPS                                                                                  \
+	((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_FOWNER) |                 \
 	 (1ULL << CAP_FSETID) | (1ULL << CAP_MKNOD) | (1ULL << CAP_SETFCAP))
 
 /* Pushing bytes into the caller's terminal input (CVE-2017-5226, bubblewrap): the

@@ -432,8 +432,7 @@ hull_state_relock (struct hull_state_dir *s, hull_error_t *err)
 		return hull_error_make (err, errno, "state of `%s`", s->id);
 	/* The open fd keeps the removed directory's inode alive, so a directory made
 	 * again under the same id cannot share its device and inode number. */
-	if (held.st_nlink == 0 ||
-	    fstatat (s->rootfd, s->id, &named, AT_SYMLINK_NOFOLLOW) < 0)
+	if (held.st_nlink == 0 || fstatat (s->rootfd, s->id, &named, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	return held.st_dev == named.st_dev && held.st_ino == named.st_ino;
 }

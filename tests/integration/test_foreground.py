@@ -190,7 +190,8 @@ def test_container_exit_runs_poststop_once_and_cleans_up(bundle, fg_list):
 
 def test_run_does_not_remove_a_new_container_with_the_same_id(bundle, fg_list):
     """The run is stopped while its container is deleted and the id reused; resumed, it
-    must leave the new container's state and cgroup alone."""
+    must leave the new container's state and cgroup alone, and not run poststop again."""
+    counter = poststop_counter(bundle)
     fg = Foreground(bundle)
     fg_list.append(fg)
     fg.wait_running()
@@ -213,6 +214,7 @@ def test_run_does_not_remove_a_new_container_with_the_same_id(bundle, fg_list):
     st = json.loads(cp.stdout)
     assert st["status"] == "running", st
     assert cgroup_dirs(fg.id), "the new container's cgroup was removed"
+    assert calls(counter) == ["poststop"], "poststop ran again"
     cp = hull(bundle, "delete", "--force", fg.id, timeout=TIMEOUT)
     assert cp.returncode == 0, explain(cp)
     assert_gone(bundle, fg.id)

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fsuid.h>
 #include <sys/ptrace.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -24,9 +26,15 @@
 
 #include <cmocka.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <pthread.h>
+
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "hull/image.h"
 #include "hull/runtime.h"
+#include "image/unpack.h"
 #include "hull/scan.h"
 #include "runtime/linux/landlock.h"
 #include "scan/sbom/sbom.h"
@@ -379,6 +387,288 @@ test_write_only_beneath_write_fd (void **state)
 	assert_int_equal (st.st_size, 3);
 	snprintf (path, sizeof path, "%s/new", d.outside);
 	assert_int_equal (stat (path, &st), -1);
+}
+
+/* ---- the layer unpacker's confinement (hull_image_unpack_confine_opts) ---- */
+
+/* CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER, CAP_FSETID, and CAP_MKNOD (allow_devices) */
+#define UNPACK_CAPS "000000000800001b"
+
+static void *
+thread_fn (void *arg)
+{
+	return arg;
+}
+
+static int
+unpack_observe (void *arg, int out_fd, hull_error_t *err)
+{
+	const struct write_arg *a = arg;
+	static const char *const caps[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+	struct report r = { 0 };
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	pthread_t t;
+	char path[512];
+	pid_t pid;
+
+	getresuid (&ru, &eu, &su);
+	getresgid (&rg, &eg, &sg);
+	say (&r, "ids=%d,%d,%d fsuid=%d gids=%d,%d,%d fsgid=%d\n", (int) ru, (int) eu, (int) su,
+	     (int) setfsuid ((uid_t) -1), (int) rg, (int) eg, (int) sg,
+	     (int) setfsgid ((gid_t) -1));
+	say (&r, "socket_inet=%d\n", outcome (socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)));
+	say (&r, "socket_unix=%d\n", outcome (socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)));
+	say (&r, "ptrace_attach=%d\n", outcome (ptrace (PTRACE_ATTACH, getppid (), NULL, NULL)));
+	/* The real and effective ids are nobody: init (root's) cannot be signalled. */
+	say (&r, "kill_init=%d\n", outcome (kill (1, 0)));
+	pid = fork ();
+	if (pid == 0)
+		_exit (0);
+	say (&r, "fork=%d\n", outcome (pid));
+	say (&r, "thread=%d\n", pthread_create (&t, NULL, thread_fn, NULL));
+	pthread_join (t, NULL);
+	say (&r, "create_inside=%d\n", try_open (a->wfd, "x", O_WRONLY | O_CREAT));
+	say (&r, "mknod_inside=%d\n",
+	     outcome (mknodat (a->wfd, "dev", S_IFCHR | 0600, makedev (1, 3))));
+	snprintf (path, sizeof path, "%s/new", d.outside);
+	say (&r, "create_outside=%d\n", try_open (AT_FDCWD, path, O_WRONLY | O_CREAT));
+	snprintf (path, sizeof path, "%s/dev", d.outside);
+	say (&r, "mknod_outside=%d\n", outcome (mknod (path, S_IFCHR | 0600, makedev (1, 3))));
+	say (&r, "read_etc=%d\n", try_open (AT_FDCWD, "/etc/shadow", O_RDONLY));
+	say (&r, "exec=%d\n", outcome (execl ("/bin/true", "true", (char *) NULL)));
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+		status_field (&r, caps[i]);
+	return hull_confine_write (out_fd, r.buf, r.len, err);
+}
+
+static void
+test_unpack_child_confinement (void **state)
+{
+	_cleanup_close_ int wfd = open (d.writable, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct write_arg a = { .wfd = wfd };
+	struct hull_unpack_opts uo = { .allow_devices = true };
+	static const char *const proc[] = { "/proc" };
+	struct hull_confine_opts o;
+	hull_error_t err = { 0 };
+	_cleanup_free_ char *out = NULL;
+	char path[512];
+	size_t len;
+	int fds = count_fds ();
+
+	if (geteuid () != 0)
+		skip ();
+	assert_true (wfd >= 0);
+	hull_image_unpack_confine_opts (&uo, wfd, &o);
+	o.read_paths = proc;
+	o.n_read_paths = 1;
+	if (hull_confine_call (&o, unpack_observe, &a, &out, &len, 4096, &err) < 0)
+		fail_msg ("%s", err.msg);
+	if (getenv ("CONFINE_TEST_VERBOSE"))
+		fprintf (stderr, "%s", out);
+	assert_line (out, "ids=65534,65534,65534 fsuid=0 gids=65534,65534,65534 fsgid=0\n");
+	assert_line (out, "socket_inet=1\n");
+	assert_line (out, "socket_unix=1\n");
+	assert_line (out, "ptrace_attach=1\n");
+	assert_line (out, "kill_init=1\n");
+	assert_line (out, "fork=1\n");
+	assert_line (out, "thread=0\n");
+	assert_line (out, "exec=1\n");
+	assert_line (out, "create_inside=0\n");
+	assert_line (out, "mknod_inside=0\n");
+	/* The directory is 0777 and the child holds CAP_DAC_OVERRIDE: only Landlock. */
+	assert_line (out, "create_outside=13\n");
+	assert_line (out, "mknod_outside=13\n");
+	assert_line (out, "read_etc=13\n");
+	assert_line (out, "CapInh=0000000000000000\n");
+	assert_line (out, "CapPrm=" UNPACK_CAPS "\n");
+	assert_line (out, "CapEff=" UNPACK_CAPS "\n");
+	assert_line (out, "CapBnd=" UNPACK_CAPS "\n");
+	assert_line (out, "CapAmb=0000000000000000\n");
+	snprintf (path, sizeof path, "%s/x", d.writable);
+	assert_int_equal (unlink (path), 0);
+	snprintf (path, sizeof path, "%s/dev", d.writable);
+	assert_int_equal (unlink (path), 0);
+	snprintf (path, sizeof path, "%s/new", d.outside);
+	assert_int_equal (access (path, F_OK), -1);
+	snprintf (path, sizeof path, "%s/dev", d.outside);
+	assert_int_equal (access (path, F_OK), -1);
+	assert_nothing_left (fds);
+}
+
+/* A layer whose unpacking needs each kept capability: a file inside a directory it
+ * made read-only (DAC override), owners (chown, also nobody's: the child's own euid),
+ * setuid and setgid bits with a group not its own (fsetid), a device node (mknod). */
+struct layer_entry {
+	const char *name;
+	unsigned type, mode, uid, gid;
+};
+
+static const struct layer_entry layer[] = {
+	{ "ro", AE_IFDIR, 0555, 0, 0 },		 { "ro/f", AE_IFREG, 0644, 1000, 1000 },
+	{ "nob", AE_IFREG, 0600, 65534, 65534 }, { "rootf", AE_IFREG, 0640, 0, 0 },
+	{ "suid", AE_IFREG, 04755, 0, 0 },	 { "sgid", AE_IFREG, 02755, 0, 1000 },
+	{ "dev", AE_IFCHR, 0620, 0, 5 },	 { "fifo", AE_IFIFO, 0600, 1, 2 },
+	{ "sgdir", AE_IFDIR, 02775, 0, 50 },	 { "sgdir/in", AE_IFREG, 0644, 0, 0 },
+};
+
+static int
+write_layer (const char *path)
+{
+	struct archive *a = archive_write_new ();
+	struct archive_entry *ae = archive_entry_new ();
+
+	assert_int_equal (archive_write_set_format_pax_restricted (a), ARCHIVE_OK);
+	assert_int_equal (archive_write_add_filter_gzip (a), ARCHIVE_OK);
+	assert_int_equal (archive_write_open_filename (a, path), ARCHIVE_OK);
+	for (size_t i = 0; i < sizeof layer / sizeof layer[0]; i++) {
+		archive_entry_clear (ae);
+		archive_entry_set_pathname (ae, layer[i].name);
+		archive_entry_set_filetype (ae, layer[i].type);
+		archive_entry_set_perm (ae, layer[i].mode);
+		archive_entry_set_uid (ae, layer[i].uid);
+		archive_entry_set_gid (ae, layer[i].gid);
+		archive_entry_set_mtime (ae, 1000000, 0);
+		archive_entry_set_size (ae, layer[i].type == AE_IFREG ? 3 : 0);
+		if (layer[i].type == AE_IFCHR)
+			archive_entry_set_rdev (ae, makedev (1, 3));
+		assert_int_equal (archive_write_header (a, ae), ARCHIVE_OK);
+		if (layer[i].type == AE_IFREG)
+			assert_int_equal (archive_write_data (a, "hi\n", 3), 3);
+	}
+	archive_entry_free (ae);
+	assert_int_equal (archive_write_close (a), ARCHIVE_OK);
+	archive_write_free (a);
+	return open (path, O_RDONLY | O_CLOEXEC);
+}
+
+struct layer_arg {
+	int rootfd, layer_fd;
+	const struct hull_unpack_opts *o;
+};
+
+static int
+unpack_layer_child (void *arg, int out_fd, hull_error_t *err)
+{
+	const struct layer_arg *a = arg;
+	struct hull_unpack_stats st = { 0 };
+
+	if (hull_image_unpack_layer (a->rootfd, a->layer_fd, a->o, &st, err) < 0)
+		return -1;
+	return hull_confine_write (out_fd, &st, sizeof st, err);
+}
+
+/* Unpack the layer in-process into in/ and confined into out/ under `base`. */
+static void
+unpack_both (const char *base, int lfd, const struct hull_unpack_opts *uo,
+	     struct hull_unpack_stats *in_st, struct hull_unpack_stats *out_st)
+{
+	_cleanup_close_ int bfd = open (base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int in = -EBADF, out = -EBADF;
+	struct hull_confine_opts o;
+	struct layer_arg a = { .layer_fd = lfd, .o = uo };
+	hull_error_t err = { 0 };
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	assert_int_equal (mkdirat (bfd, "in", 0755), 0);
+	assert_int_equal (mkdirat (bfd, "out", 0755), 0);
+	in = openat (bfd, "in", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	out = openat (bfd, "out", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true (in >= 0 && out >= 0);
+	assert_int_equal (lseek (lfd, 0, SEEK_SET), 0);
+	if (hull_image_unpack_layer (in, lfd, uo, in_st, &err) < 0)
+		fail_msg ("in-process: %s", err.msg);
+	assert_int_equal (lseek (lfd, 0, SEEK_SET), 0);
+	hull_image_unpack_confine_opts (uo, out, &o);
+	o.pass_fds = &lfd;
+	o.n_pass_fds = 1;
+	a.rootfd = out;
+	if (hull_confine_call (&o, unpack_layer_child, &a, &buf, &len, sizeof *out_st, &err) < 0)
+		fail_msg ("confined: %s", err.msg);
+	assert_int_equal (len, sizeof *out_st);
+	memcpy (out_st, buf, sizeof *out_st);
+}
+
+static void
+assert_same_tree (const char *base, struct stat *got)
+{
+	for (size_t i = 0; i < sizeof layer / sizeof layer[0]; i++) {
+		char p1[600], p2[600];
+		struct stat a, b;
+		int ra, rb;
+
+		snprintf (p1, sizeof p1, "%s/in/%s", base, layer[i].name);
+		snprintf (p2, sizeof p2, "%s/out/%s", base, layer[i].name);
+		ra = lstat (p1, &a);
+		rb = lstat (p2, &b);
+		assert_int_equal (ra, rb);
+		if (ra < 0)
+			continue;
+		if (a.st_uid != b.st_uid || a.st_gid != b.st_gid || a.st_mode != b.st_mode ||
+		    a.st_rdev != b.st_rdev || a.st_size != b.st_size)
+			fail_msg ("`%s`: in-process %u:%u %o, confined %u:%u %o", layer[i].name,
+				  a.st_uid, a.st_gid, a.st_mode, b.st_uid, b.st_gid, b.st_mode);
+		got[i] = b;
+	}
+}
+
+static void
+test_unpack_layer_confined (void **state)
+{
+	static const struct hull_unpack_idmap map = { 0, 100000, 70000 };
+	char base[300], path[340];
+	_cleanup_close_ int lfd = -EBADF;
+	hull_error_t ignore = { 0 };
+
+	if (geteuid () != 0)
+		skip ();
+	snprintf (base, sizeof base, "%s/layer", d.writable);
+	assert_int_equal (mkdir (base, 0755), 0);
+	snprintf (path, sizeof path, "%s/layer.tar.gz", base);
+	lfd = write_layer (path);
+	assert_true (lfd >= 0);
+	for (int variant = 0; variant < 4; variant++) {
+		bool mapped = variant & 1, allow = variant & 2;
+		struct hull_unpack_opts uo = { .allow_devices = allow, .allow_setid = allow };
+		struct hull_unpack_stats a, b;
+		struct stat got[sizeof layer / sizeof layer[0]];
+		_cleanup_close_ int bfd = open (base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		unsigned off = mapped ? 100000 : 0;
+
+		if (mapped) {
+			uo.uid_map = uo.gid_map = &map;
+			uo.n_uid_map = uo.n_gid_map = 1;
+		}
+		memset (got, 0, sizeof got);
+		unpack_both (base, lfd, &uo, &a, &b);
+		assert_same_tree (base, got);
+		assert_string_equal (a.diff_id, b.diff_id);
+		assert_int_equal (a.entries, b.entries);
+		assert_int_equal (a.cleared_setid, b.cleared_setid);
+		assert_int_equal (a.skipped_devices, b.skipped_devices);
+		assert_int_equal (got[1].st_uid, off + 1000); /* ro/f, below a 0555 directory */
+		assert_int_equal (got[2].st_uid, off + 65534);
+		assert_int_equal (got[2].st_gid, off + 65534);
+		assert_int_equal (got[3].st_uid, off);
+		assert_int_equal (got[4].st_mode & 07777, allow ? 04755 : 0755);
+		assert_int_equal (got[5].st_mode & 07777, allow ? 02755 : 0755);
+		assert_int_equal (got[5].st_gid, off + 1000);
+		assert_int_equal (got[8].st_mode & 07777, 02775);
+		assert_int_equal (got[9].st_gid, off); /* its own gid, not sgdir's 50 */
+		if (allow) {
+			assert_true (S_ISCHR (got[6].st_mode));
+			assert_int_equal (got[6].st_rdev, makedev (1, 3));
+			assert_int_equal (got[6].st_gid, off + 5);
+			assert_true (S_ISFIFO (got[7].st_mode));
+		} else {
+			assert_int_equal (b.skipped_devices, 2);
+		}
+		assert_int_equal (hull_image_remove_tree (bfd, "in", &ignore), 0);
+		assert_int_equal (hull_image_remove_tree (bfd, "out", &ignore), 0);
+	}
+	unlink (path);
+	assert_int_equal (rmdir (base), 0);
 }
 
 /* ---- failures, as the caller sees them ---- */
@@ -782,6 +1072,8 @@ main (void)
 		cmocka_unit_test (test_child_observes_confinement),
 		cmocka_unit_test (test_read_as_root),
 		cmocka_unit_test (test_write_only_beneath_write_fd),
+		cmocka_unit_test (test_unpack_child_confinement),
+		cmocka_unit_test (test_unpack_layer_confined),
 		cmocka_unit_test (test_crash),
 		cmocka_unit_test (test_other_architecture_killed),
 		cmocka_unit_test (test_output_cap),
