@@ -405,8 +405,9 @@ drop_bounding_set (uint64_t keep, hull_error_t *err)
 /* Root becomes nobody, with no supplementary groups: host files are reached through
  * their "other" bits only, or with read_as_root through CAP_DAC_READ_SEARCH, which
  * reads and searches but never writes, and which Landlock keeps to the granted trees
- * (open_by_handle_at, its other use, is denied by the filter). Everyone else ends
- * with no capability in any set; an unprivileged caller outside a user namespace has
+ * (open_by_handle_at, its other use, is denied by the filter), and with keep_caps
+ * the file capabilities of an unpacker, its filesystem ids 0 (root_fs_ids). Everyone
+ * else ends with no capability in any set; an unprivileged caller outside a user namespace has
  * none to drop but its bounding set, which no_new_privs makes moot. */
 static int
 set_caps (uint64_t caps, hull_error_t *err)
