@@ -17,6 +17,11 @@
 #define HULL_REGISTRY_JOBS_MAX 16
 #define HULL_REGISTRY_JOBS_DEFAULT 3
 #define HULL_REGISTRY_RETRIES_DEFAULT 5
+/* Total time one manifest, index, token or config request may take (seconds). Layers
+ * have no total limit (a slow link must still work): they fail only below 1 byte/s
+ * over 60 s, and resume. */
+#define HULL_REGISTRY_METADATA_TIMEOUT_DEFAULT 60
+#define HULL_REGISTRY_METADATA_TIMEOUT_MAX 3600
 #define HULL_REGISTRY_CONFIG "/etc/hull/registries.json"
 #define HULL_REGISTRY_CERTS_D "/etc/hull/certs.d"
 
@@ -132,6 +137,11 @@ struct hull_registry_pull_opts {
 	unsigned retries;    /* attempts after the first (0: none) when retries_set */
 	bool retries_set;    /* false: HULL_REGISTRY_RETRIES_DEFAULT */
 	unsigned backoff_ms; /* first retry delay, doubled each time; 0: 250 */
+	/* Total time limit of each manifest, index, token and config request (each
+	 * redirect hop and each retry is a request of its own); 0: the default,
+	 * HULL_REGISTRY_METADATA_TIMEOUT_DEFAULT seconds. A request over it fails with
+	 * "no complete answer within N s" and is retried like a broken connection. */
+	unsigned metadata_timeout_ms;
 	void (*progress) (void *ctx, const struct hull_registry_progress *p);
 	void *progress_ctx;
 	/* When it becomes non-zero (a signal handler sets it), transfers stop and the

@@ -51,6 +51,10 @@ static const char pull_help[] =
 	"    --retries N                   retries on 429, 5xx and broken connections\n"
 	"                                  (default 5, 0: none; exponential backoff,\n"
 	"                                  Retry-After honoured up to 30 s)\n"
+	"    --metadata-timeout SECONDS    total time limit of each manifest, index, token\n"
+	"                                  and config request (default 60, max 3600);\n"
+	"                                  layers have none: they fail only below\n"
+	"                                  1 byte/s for 60 s, and resume\n"
 	"    -q, --quiet                   no progress display\n"
 	"\n"
 	"EXIT STATUS\n"
@@ -139,6 +143,7 @@ cmd_pull (struct hull_cli_globals *g, int argc, char **argv)
 	struct display disp = { 0 };
 	hull_error_t err = { 0 };
 	uint32_t jobs = HULL_REGISTRY_JOBS_DEFAULT, retries = HULL_REGISTRY_RETRIES_DEFAULT;
+	uint32_t meta_timeout = HULL_REGISTRY_METADATA_TIMEOUT_DEFAULT;
 	bool quiet = false;
 	const struct hull_cli_opt opts[] = {
 		{ "platform", 0, HULL_OPT_STRING, &o.platform },
@@ -148,6 +153,7 @@ cmd_pull (struct hull_cli_globals *g, int argc, char **argv)
 		{ "registries-conf", 0, HULL_OPT_STRING, &o.config },
 		{ "jobs", 0, HULL_OPT_UINT, &jobs },
 		{ "retries", 0, HULL_OPT_UINT, &retries },
+		{ "metadata-timeout", 0, HULL_OPT_UINT, &meta_timeout },
 		{ "quiet", 'q', HULL_OPT_FLAG, &quiet },
 		{ NULL, 0, 0, NULL },
 	};
@@ -161,7 +167,11 @@ cmd_pull (struct hull_cli_globals *g, int argc, char **argv)
 		return hull_cli_usage ("pull", "expected one REF");
 	if (jobs < 1 || jobs > HULL_REGISTRY_JOBS_MAX)
 		return hull_cli_usage ("pull", "--jobs: from 1 to %d", HULL_REGISTRY_JOBS_MAX);
+	if (meta_timeout < 1 || meta_timeout > HULL_REGISTRY_METADATA_TIMEOUT_MAX)
+		return hull_cli_usage ("pull", "--metadata-timeout: from 1 to %d seconds",
+				       HULL_REGISTRY_METADATA_TIMEOUT_MAX);
 	o.jobs = jobs;
+	o.metadata_timeout_ms = meta_timeout * 1000u;
 	o.retries = retries; /* --retries 0: no retry at all */
 	o.retries_set = true;
 	o.insecure = insecure.v;

@@ -12,6 +12,54 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
+/* The length of the UTF-8 sequence at s (RFC 3629 section 4: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), 0 if it is not a valid one. */
+static size_t
+utf8_len (const unsigned char *s)
+{
+	static const struct {
+		unsigned char lead_lo, lead_hi, next_lo, next_hi;
+		size_t len;
+	} forms[] = {
+		{ 0xc2, 0xdf, 0x80, 0xbf, 2 }, { 0xe0, 0xe0, 0xa0, 0xbf, 3 },
+		{ 0xe1, 0xec, 0x80, 0xbf, 3 }, { 0xed, 0xed, 0x80, 0x9f, 3 },
+		{ 0xee, 0xef, 0x80, 0xbf, 3 }, { 0xf0, 0xf0, 0x90, 0xbf, 4 },
+		{ 0xf1, 0xf3, 0x80, 0xbf, 4 }, { 0xf4, 0xf4, 0x80, 0x8f, 4 },
+	};
+
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		if (s[0] < forms[i].lead_lo || s[0] > forms[i].lead_hi)
+			continue;
+		if (s[1] < forms[i].next_lo || s[1] > forms[i].next_hi)
+			return 0;
+		for (size_t k = 2; k < forms[i].len; k++)
+			if (s[k] < 0x80 || s[k] > 0xbf)
+				return 0;
+		return forms[i].len;
+	}
+	return 0;
+}
+
+/* jansson's message quotes the input ("near '...'"), and these messages reach a
+ * terminal: C0 controls, DEL, C1 controls (U+0080..U+009F) and bytes that are not
+ * valid UTF-8 (a lone 0x9b is CSI to an 8-bit terminal) become '?', so a hostile
+ * document can neither split the line nor send escape sequences (CWE-150). */
+static void
+terminal_safe (char *msg)
+{
+	unsigned char *q = (unsigned char *) msg;
+
+	while (*q) {
+		size_t n = *q < 0x80 ? 1 : utf8_len (q);
+		bool bad = n == 0 || *q < 0x20 || *q == 0x7f || (q[0] == 0xc2 && q[1] <= 0x9f);
+
+		n = n ? n : 1;
+		if (bad)
+			memset (q, '?', n);
+		q += n;
+	}
+}
+
 json_t *
 hull_json_parse (const char *text, size_t len, size_t max, const char *name, hull_error_t *err)
 {
@@ -30,10 +78,12 @@ hull_json_parse (const char *text, size_t len, size_t max, const char *name, hul
 	 * a policy checker) must never see different values for one key. NUL in strings
 	 * stays refused (no JSON_ALLOW_NUL): C strings would silently truncate. */
 	root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
+	if (root == NULL) {
+		terminal_safe (jerr.text);
 		return hull_error_make (err, 0, "%s:%d:%d: %s", name, jerr.line, jerr.column,
 					jerr.text),
 		       NULL;
+	}
 	return root;
 }
 
@@ -271,6 +321,32 @@ map_int (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, 
 static int map_array (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v,
 		      void *base, hull_error_t *err);
 
+/* HULL_JSON_EACH: the count is capped before any element is looked at; each element
+ * goes to f->fn (which checks its type) with `base` unchanged. */
+static int
+map_each (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	  hull_error_t *err)
+{
+	size_t max = f->max ? f->max : HULL_JSON_DEFAULT_MAX;
+	size_t n, i;
+
+	if (!json_is_array (v))
+		return hull_json_error (ctx, err, "expected an array, got %s", type_word (v));
+	n = json_array_size (v);
+	if (n > max)
+		return hull_json_error (ctx, err, "%zu entries, more than the %zu accepted", n,
+					max);
+	for (i = 0; i < n; i++) {
+		size_t old = hull_json_path_push_index (ctx, i);
+		int r = f->fn (ctx, f, json_array_get (v, i), base, err);
+
+		if (r < 0)
+			return r;
+		hull_json_path_pop (ctx, old);
+	}
+	return 0;
+}
+
 static void *
 at (void *base, size_t offset)
 {
@@ -331,6 +407,8 @@ hull_json_map_value (struct hull_json_ctx *ctx, const struct hull_json_field *f,
 		return map_array (ctx, f, v, base, err);
 	case HULL_JSON_CUSTOM:
 		return f->fn (ctx, f, v, base, err);
+	case HULL_JSON_EACH:
+		return map_each (ctx, f, v, base, err);
 	}
 	return hull_json_error (ctx, err, "internal error: bad field type %d", (int) f->type);
 }
@@ -415,8 +493,9 @@ hull_json_map (struct hull_json_ctx *ctx, json_t *obj, const struct hull_json_fi
 		size_t old = hull_json_path_push_key (ctx, f->key);
 		int r = 0;
 
-		/* null is "absent", as Go's encoding/json (runc) reads it. */
-		if (v == NULL || json_is_null (v)) {
+		/* null is "absent", as Go's encoding/json (runc) reads it, unless the
+		 * field asks to see it. */
+		if (v == NULL || (json_is_null (v) && !(f->flags & HULL_JSON_NULL_VALUE))) {
 			if (f->flags & HULL_JSON_MANDATORY)
 				r = hull_json_error (ctx, err, "required field missing");
 		} else {

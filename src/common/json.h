@@ -33,11 +33,16 @@ enum hull_json_type {
 	HULL_JSON_OBJECT,     /* nested object mapped with `sub` at base + offset */
 	HULL_JSON_ARRAY,      /* array of objects: elem_size, count offset, `sub`, max */
 	HULL_JSON_CUSTOM,     /* fn (ctx, field, value, base, err) does everything */
+	HULL_JSON_EACH,	      /* array of at most max values: fn (ctx, field, element, base,
+				 err) for each, the path at [i] (elements of any type) */
 };
 
 enum hull_json_flags {
 	HULL_JSON_MANDATORY = 1u << 0, /* missing (or null) is an error */
 	HULL_JSON_HAS = 1u << 1,       /* set the bool at `has` when present */
+	/* null is a value handed to the field's parser (and refused by its type
+	 * check), not "absent": for formats whose readers always refused null. */
+	HULL_JSON_NULL_VALUE = 1u << 2,
 };
 
 struct hull_json_ctx;

@@ -241,6 +241,9 @@ class Proxy:
     redirect: "https://HOST:PORT"       blob GETs -> 307 to HOST:PORT/storage/<digest>
     slow: S                             blob bodies in 64 KiB pieces, S seconds apart
     badrange: True                      a Range request gets 206 with the blob from byte 0
+    trickle: (MS, TEXT)                 the body of every answer whose path holds TEXT
+                                        ("/manifests/", "/token", a digest) is sent
+                                        one byte every MS milliseconds
     routes: {PATH: (status, headers, body)}  answer PATH (query ignored) with exactly this
     Every request is appended to `log` as (method, path, headers dict, status)."""
 
@@ -287,11 +290,28 @@ class Proxy:
             h.send_header(k, v)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
-        try:
-            h.wfile.write(body)
-        except OSError:  # the client stopped reading (a size cap did its job)
-            h.close_connection = True
+        if not self._trickle(h, h.path, body):
+            try:
+                h.wfile.write(body)
+            except OSError:  # the client stopped reading (a size cap did its job)
+                h.close_connection = True
         self._record(h, status)
+
+    def _trickle(self, h, path, body):
+        """Send body a byte at a time when the trickle mode names path; False if not.
+        Stops when the client hangs up (a time limit did its job)."""
+        trickle = self.mode.get("trickle")
+        if not trickle or trickle[1] not in path:
+            return False
+        for i in range(len(body)):
+            try:
+                h.wfile.write(body[i:i + 1])
+                h.wfile.flush()
+            except OSError:
+                h.close_connection = True
+                break
+            time.sleep(trickle[0] / 1000.0)
+        return True
 
     def _record(self, h, status):
         with self.lock:
@@ -360,7 +380,9 @@ class Proxy:
             cut = None
             if "/blobs/" in path and r.status == 200 and len(body) > mode.get("cut", len(body)):
                 cut = mode.pop("cut")
-        if mode.get("slow") and "/blobs/" in path and r.status in (200, 206):
+        if self._trickle(h, path, body):
+            pass
+        elif mode.get("slow") and "/blobs/" in path and r.status in (200, 206):
             for off in range(0, len(body), 65536):
                 try:
                     h.wfile.write(body[off:off + 65536])

@@ -93,7 +93,8 @@ def authfile(tmp_path, domain, user=rf.USER, password=rf.PASSWORD):
 def test_help(tmp_path):
     cp = subprocess.run([HULL, "pull", "--help"], capture_output=True, text=True)
     assert cp.returncode == 0
-    for opt in ("--insecure-registry", "--tls-ca", "--authfile", "--platform", "--jobs"):
+    for opt in ("--insecure-registry", "--tls-ca", "--authfile", "--platform", "--jobs",
+                "--metadata-timeout"):
         assert opt in cp.stdout
     # No parallel download at all is not a setting: refused, not taken as the default.
     for jobs in ("0", "17"):
@@ -101,6 +102,12 @@ def test_help(tmp_path):
                              "--retries", "0", "127.0.0.1:1/a:b"],
                             capture_output=True, text=True, timeout=60)
         assert cp.returncode == 125 and "--jobs: from 1 to 16" in cp.stderr, cp.stderr
+    # No limit at all is not a setting either.
+    for secs in ("0", "3601"):
+        cp = subprocess.run([HULL, "--store", str(tmp_path / "s"), "pull", "--metadata-timeout",
+                             secs, "127.0.0.1:1/a:b"], capture_output=True, text=True, timeout=60)
+        assert cp.returncode == 125 and "--metadata-timeout: from 1 to 3600" in cp.stderr, \
+            cp.stderr
 
 
 def test_pull_by_tag_then_inspect(env, tmp_path):
@@ -460,6 +467,80 @@ def test_retries_zero_means_none(env, tmp_path):
     assert_clean(str(tmp_path / "s"))
 
 
+def _requests(p, text, n, wait=5.0):
+    """The proxy's log entries whose path holds text, once there are n of them (a
+    trickled answer is logged when the client has hung up)."""
+    deadline = time.monotonic() + wait
+    while True:
+        got = [l for l in p.log if text in l[1]]
+        if len(got) >= n or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
+
+
+def test_metadata_timeout_bounds_manifest(env, tmp_path):
+    """A registry trickling a byte every 50 ms would hold this manifest for half a
+    minute (and a 4 MiB one for days): the total limit ends each attempt, the retry
+    policy applies, and the message names the manifest and the limit."""
+    p = env.proxy
+    p.reset(trickle=(50, "/manifests/"))
+    store = str(tmp_path / "s")
+    t0 = time.monotonic()
+    cp = pull(store, "--tls-ca", env.ca, "--metadata-timeout", "1", "--retries", "1",
+              p.domain + "/test/img:v1", timeout=60)
+    took = time.monotonic() - t0
+    gets = _requests(p, "/manifests/", 2)
+    p.reset()
+    fail(cp, "registry `%s`: manifest `test/img:v1`" % p.domain,
+         "no complete answer within 1 s (--metadata-timeout)", "gave up after 2 attempts")
+    assert 2.0 <= took < 20, took  # two attempts of 1 s each, and no more
+    assert len(gets) == 2
+    assert_clean(store)
+
+
+def test_metadata_timeout_bounds_token(env, tmp_path):
+    p = env.proxy
+    p.reset(token="anonymous", trickle=(50, "/token"))
+    store = str(tmp_path / "s")
+    t0 = time.monotonic()
+    cp = pull(store, "--tls-ca", env.ca, "--metadata-timeout", "1", "--retries", "0",
+              p.domain + "/test/img:v1", timeout=60)
+    took = time.monotonic() - t0
+    p.reset()
+    fail(cp, "registry `%s`: token from `https://%s/token`" % (p.domain, p.domain),
+         "no complete answer within 1 s", "gave up after 1 attempts")
+    assert took < 15, took
+    assert_clean(store)
+
+
+def test_metadata_timeout_bounds_config_not_layers(env, tmp_path):
+    """The config blob is small and bounded like a manifest; layers are not: a slow
+    link that keeps sending finishes however long it takes."""
+    p = env.proxy
+    info = env.images["test/img:v1"]
+    config = info["config"]["digest"]
+    p.reset(trickle=(50, config))
+    store = str(tmp_path / "s")
+    cp = pull(store, "--tls-ca", env.ca, "--metadata-timeout", "1", "--retries", "0",
+              p.domain + "/test/img:v1", timeout=60)
+    p.reset()
+    fail(cp, "config %s" % config, "no complete answer within 1 s")
+    assert config not in blobs(store)
+    assert_clean(store)
+    # Layers in 64 KiB pieces 0.5 s apart: the 200 kB one takes about 1.5 s, over the
+    # 1 s limit, and arrives all the same.
+    p.reset(slow=0.5)
+    store = str(tmp_path / "slow")
+    t0 = time.monotonic()
+    cp = pull(store, "--tls-ca", env.ca, "--metadata-timeout", "1", "--retries", "0",
+              p.domain + "/test/img:v1", timeout=60)
+    took = time.monotonic() - t0
+    p.reset()
+    assert cp.returncode == 0, cp.stderr
+    assert took > 1.4, took
+    assert {l["digest"] for l in info["layers"]} <= blobs(store)
+
+
 def _hostile(p, name):
     """(routes, expected error needles) for one kind of hostile registry answer."""
     manifest = "/v2/test/img/manifests/v1"
@@ -490,7 +571,8 @@ def _hostile(p, name):
                        ["not an http(s) URL"]),
         "huge-token": ({manifest: (401, bearer("https://%s/bigtoken" % p.domain), b""),
                         "/bigtoken": (200, [], b'{"token": "' + b"t" * (2 << 20) + b'"}')},
-                       ["authentication refused", "token", "more than 1048576 bytes"]),
+                       ["token from `https://%s/bigtoken`" % p.domain,
+                        "more than 1048576 bytes"]),
     }[name]
 
 

@@ -285,13 +285,160 @@ test_helpers (void **state)
 	json_decref (j);
 }
 
+/* HULL_JSON_NULL_VALUE: null reaches the field's parser and is refused by type
+ * (mandatory or not); without the flag null reads as absent. */
+static void
+test_null_value (void **state)
+{
+	static const struct hull_json_field fields[] = {
+		{ "opt", HULL_JSON_STRV, 0, HULL_JSON_NULL_VALUE },
+		{ "req", HULL_JSON_UINT32, sizeof (struct hull_strv),
+		  HULL_JSON_MANDATORY | HULL_JSON_NULL_VALUE },
+		{ "plain", HULL_JSON_STRING, 0, 0 },
+		{ NULL },
+	};
+	static const struct {
+		const char *text, *message; /* message NULL: accepted */
+	} cases[] = {
+		{ "{\"req\":1,\"plain\":null}", NULL },
+		{ "{\"req\":1}", NULL },
+		{ "{\"req\":1,\"opt\":null}",
+		  "n.json: opt: expected an array of strings, got null" },
+		{ "{\"req\":null}", "n.json: req: expected an unsigned 32-bit integer, got null" },
+		{ "{}", "n.json: req: required field missing" },
+		{ NULL, NULL },
+	};
+
+	(void) state;
+	for (int i = 0; cases[i].text; i++) {
+		hull_error_t err = { 0 };
+		struct hull_json_ctx ctx;
+		json_t *root = hull_json_parse (cases[i].text, strlen (cases[i].text), 1024,
+						"n.json", &err);
+		int r;
+
+		assert_non_null (root);
+		hull_json_ctx_init (&ctx, "n.json", NULL);
+		/* Check-only mode: the flag decides before anything is stored. */
+		r = hull_json_map (&ctx, root, fields, NULL, &err);
+		json_decref (root);
+		if (cases[i].message == NULL) {
+			if (r != 0)
+				fail_msg ("refused %s: %s", cases[i].text, err.msg);
+			continue;
+		}
+		if (r == 0)
+			fail_msg ("accepted %s", cases[i].text);
+		if (strstr (err.msg, cases[i].message) == NULL)
+			fail_msg ("%s\n  got      %s\n  expected %s", cases[i].text, err.msg,
+				  cases[i].message);
+	}
+}
+
+/* jansson quotes the input in its message ("near '...'"); a hostile document's escape
+ * sequences must not reach the terminal through it (CWE-150). */
+#define DOC(s) s, sizeof s - 1
+
+static void
+test_parse_error_terminal_safe (void **state)
+{
+	static const struct {
+		const char *doc;
+		size_t len;
+		const char *want; /* the excerpt as it must appear */
+	} cases[] = {
+		{ DOC ("\x1b]0;owned\x07"), "near '?'" },
+		{ DOC ("[1\x1b[2J]"), "near '?'" },
+		{ DOC ("[1\x7f]"), "near '?'" },
+		/* CSI as a UTF-8 C1 character; then U+00E9 and U+00A0, which are not C1 */
+		{ DOC ("[\"\302\2331m"), "near '\"??1m'" },
+		{ DOC ("[\"\303\251\302\240x"), "near '\"\303\251\302\240x'" },
+	};
+	hull_error_t err = { 0 };
+
+	(void) state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_null (hull_json_parse (cases[i].doc, cases[i].len, 100, "e.json", &err));
+		assert_non_null (strstr (err.msg, "e.json:1:"));
+		assert_non_null (strstr (err.msg, cases[i].want));
+		for (const unsigned char *q = (const unsigned char *) err.msg; *q; q++) {
+			assert_true (*q >= 0x20 && *q != 0x7f);
+			assert_false (q[0] == 0xc2 && q[1] >= 0x80 && q[1] <= 0x9f);
+		}
+	}
+}
+
+/* HULL_JSON_EACH: the count capped first, each element to the callback at its path. */
+static int
+each_count (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *value, void *base,
+	    hull_error_t *err)
+{
+	if (!json_is_integer (value))
+		return hull_json_error (ctx, err, "not a number");
+	if (base)
+		*(json_int_t *) base += json_integer_value (value);
+	return 0;
+}
+
+static void
+test_each (void **state)
+{
+	static const struct hull_json_field fields[] = {
+		{ "n", HULL_JSON_EACH, 0, 0, .fn = each_count, .max = 3 },
+		{ NULL },
+	};
+	static const struct {
+		const char *text, *message; /* message NULL: accepted, the sum in `sum` */
+		json_int_t sum;
+	} cases[] = {
+		{ "{\"n\":[1,2,3]}", NULL, 6 },
+		{ "{\"n\":[]}", NULL, 0 },
+		{ "{\"n\":null}", NULL, 0 },
+		{ "{\"n\":[1,2,3,4]}", "e.json: n: 4 entries, more than the 3 accepted", 0 },
+		{ "{\"n\":{}}", "e.json: n: expected an array, got an object", 0 },
+		{ "{\"n\":[1,\"x\"]}", "e.json: n[1]: not a number", 0 },
+		{ NULL, NULL, 0 },
+	};
+
+	(void) state;
+	for (int i = 0; cases[i].text; i++) {
+		hull_error_t err = { 0 };
+		struct hull_json_ctx ctx;
+		json_int_t sum = 0;
+		json_t *root = hull_json_parse (cases[i].text, strlen (cases[i].text), 1024,
+						"e.json", &err);
+		int r;
+
+		assert_non_null (root);
+		hull_json_ctx_init (&ctx, "e.json", NULL);
+		r = hull_json_map (&ctx, root, fields, &sum, &err);
+		json_decref (root);
+		if (cases[i].message == NULL) {
+			if (r != 0)
+				fail_msg ("refused %s: %s", cases[i].text, err.msg);
+			assert_int_equal (sum, cases[i].sum);
+			continue;
+		}
+		if (r == 0)
+			fail_msg ("accepted %s", cases[i].text);
+		if (strstr (err.msg, cases[i].message) == NULL)
+			fail_msg ("%s\n  got      %s\n  expected %s", cases[i].text, err.msg,
+				  cases[i].message);
+	}
+}
+
 int
 main (void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test (test_parse_errors), cmocka_unit_test (test_map_good),
-		cmocka_unit_test (test_map_bad),      cmocka_unit_test (test_check_only),
+		cmocka_unit_test (test_parse_errors),
+		cmocka_unit_test (test_map_good),
+		cmocka_unit_test (test_map_bad),
+		cmocka_unit_test (test_check_only),
 		cmocka_unit_test (test_helpers),
+		cmocka_unit_test (test_null_value),
+		cmocka_unit_test (test_each),
+		cmocka_unit_test (test_parse_error_terminal_safe),
 	};
 	return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -264,6 +264,11 @@ hull_reg_xfer_setup (struct reg_client *c, struct xfer *x, const char *url, cons
 	rc |= hull_curl_setopt_long (h, CURLOPT_CONNECTTIMEOUT, 30L);
 	rc |= hull_curl_setopt_long (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	rc |= hull_curl_setopt_long (h, CURLOPT_LOW_SPEED_TIME, 60L);
+	/* The low-speed rule alone lets a registry trickling a byte a second hold a
+	 * 4 MiB manifest for weeks: small requests also get a total limit. */
+	if (x->timeout_ms)
+		rc |= hull_curl_setopt_long (h, CURLOPT_TIMEOUT_MS, (long) x->timeout_ms);
+	x->started_ms = hull_reg_now_ms ();
 	rc |= hull_curl_setopt_long (h, CURLOPT_SSL_VERIFYPEER, 1L);
 	rc |= hull_curl_setopt_long (h, CURLOPT_SSL_VERIFYHOST, 2L);
 	rc |= hull_curl_setopt_long (h, CURLOPT_BUFFERSIZE, 256L * 1024);
@@ -344,6 +349,28 @@ http_error (struct xfer *x, const char *what, hull_error_t *err)
 
 static const long retry_status[] = { 408, 429, 500, 502, 503, 504 };
 
+/* The request's own total limit ran out (not the connect timeout or the low-speed
+ * rule, which also give CURLE_OPERATION_TIMEDOUT): say which limit, so the user
+ * knows what to raise. libcurl rounds its elapsed time up to the millisecond, hence
+ * the slack. */
+static bool
+over_total_limit (struct xfer *x, CURLcode rc)
+{
+	return rc == CURLE_OPERATION_TIMEDOUT && x->timeout_ms &&
+	       hull_reg_now_ms () - x->started_ms + 10 >= x->timeout_ms;
+}
+
+static void
+timeout_error (struct xfer *x, const char *what, hull_error_t *err)
+{
+	if (x->timeout_ms % 1000 == 0)
+		hull_error_make (err, 0, "%s: no complete answer within %u s (--metadata-timeout)",
+				 what, x->timeout_ms / 1000);
+	else
+		hull_error_make (err, 0, "%s: no complete answer within %u ms (--metadata-timeout)",
+				 what, x->timeout_ms);
+}
+
 enum reg_next
 hull_reg_classify (struct reg_client *c, struct xfer *x, CURLcode rc, const char *what,
 		   hull_error_t *err)
@@ -362,7 +389,9 @@ hull_reg_classify (struct reg_client *c, struct xfer *x, CURLcode rc, const char
 		const char *detail =
 			printable (x->errbuf[0] ? x->errbuf : hull_curl_easy_strerror (rc), shown,
 				   sizeof shown);
-		if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+		if (over_total_limit (x, rc))
+			timeout_error (x, what, err);
+		else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 			hull_error_make (err, 0,
 					 "%s: TLS verification failed: %s (--tls-ca FILE "
 					 "names a CA)",
@@ -453,6 +482,8 @@ fetch_token (struct reg_client *c, const struct hull_registry_challenge *ch, hul
 	_cleanup_free_ char *scope = hull_xasprintf ("repository:%s:pull", c->path);
 	_cleanup_free_ char *url = hull_registry_token_url (ch, scope, c->insecure, err);
 	_cleanup_free_ char *token = NULL, *pair = NULL, *b64 = NULL;
+	/* The realm has no control characters (the challenge parser refuses them). */
+	_cleanup_free_ char *what = hull_xasprintf ("token from `%.200s`", ch->realm);
 	struct reg_client tc = *c;
 	struct xfer x = { 0 };
 	int r;
@@ -469,13 +500,13 @@ fetch_token (struct reg_client *c, const struct hull_registry_challenge *ch, hul
 		tc.auth_header = hull_xasprintf ("Authorization: Basic %s", b64);
 		explicit_bzero (pair, strlen (pair));
 	}
-	r = hull_reg_fetch (&tc, url, "application/json", 1024 * 1024, &x, "token", err);
-	if (r == 0)
-		r = hull_registry_token_parse (x.mem, x.mem_len, &token, err);
+	r = hull_reg_fetch (&tc, url, "application/json", 1024 * 1024, &x, what, err);
+	if (r == 0 && hull_registry_token_parse (x.mem, x.mem_len, &token, err) < 0)
+		r = hull_error_wrap (err, "%s: authentication refused", what);
 	free (tc.auth_header);
 	hull_reg_xfer_free (&x);
 	if (r < 0)
-		return hull_error_wrap (err, "registry `%s`: authentication refused", c->domain);
+		return hull_error_wrap (err, "registry `%s`", c->domain);
 	free (c->auth_header);
 	c->auth_header = hull_xasprintf ("Authorization: Bearer %s", token);
 	return 0;
@@ -523,6 +554,7 @@ hull_reg_fetch (struct reg_client *c, const char *url0, const char *accept, size
 	for (;;) {
 		hull_reg_xfer_reset (x);
 		x->mem_max = max;
+		x->timeout_ms = c->metadata_timeout_ms;
 		if (hull_reg_xfer_setup (c, x, url, accept, send_auth, err) < 0)
 			return -1;
 		switch (hull_reg_classify (c, x, hull_curl_easy_perform (x->h), what, err)) {

@@ -22,7 +22,8 @@ struct reg_client {
 	bool have_cred;
 	char *auth_header; /* "Authorization: ..." for the registry, or NULL */
 	unsigned retries, backoff_ms;
-	bool is_token_endpoint; /* a 401 here is final: no challenge flow */
+	unsigned metadata_timeout_ms; /* total limit of a manifest, token or config request */
+	bool is_token_endpoint;	      /* a 401 here is final: no challenge flow */
 	const volatile int *cancel;
 };
 
@@ -41,6 +42,10 @@ struct xfer {
 	struct hull_image_blob_writer *w;
 	uint64_t blob_max;
 	uint64_t range_from; /* the offset asked for with Range, 0: none */
+	/* Total time limit of the request (CURLOPT_TIMEOUT_MS), 0: none (layers keep
+	 * only the low-speed rule); set before hull_reg_xfer_setup, kept by reset. */
+	unsigned timeout_ms;
+	uint64_t started_ms; /* when hull_reg_xfer_setup ran: tells the limit from other timeouts */
 	bool started;	     /* the first body byte of this response was seen */
 	hull_error_t werr;   /* raised inside a callback; werr_set tells */
 	bool werr_set;

@@ -32,6 +32,7 @@ struct job {
 	struct xfer x;
 	char *url;
 	bool send_auth, auth_retried, running, done;
+	bool config; /* the config blob: small, so its requests have a total limit */
 	unsigned attempts, redirects;
 	uint64_t wait_until;
 };
@@ -103,6 +104,9 @@ puller_setup (struct puller *p, const char *arg, hull_error_t *err)
 	c->path = p->ref.path;
 	c->retries = o->retries_set ? o->retries : HULL_REGISTRY_RETRIES_DEFAULT;
 	c->backoff_ms = o->backoff_ms ? o->backoff_ms : DEFAULT_BACKOFF_MS;
+	c->metadata_timeout_ms = o->metadata_timeout_ms
+					 ? o->metadata_timeout_ms
+					 : HULL_REGISTRY_METADATA_TIMEOUT_DEFAULT * 1000u;
 	c->cancel = o->cancel;
 	if (hull_registry_config_load (o->config, &p->cfg_insecure, &p->n_cfg_insecure, err) < 0)
 		return -EINVAL;
@@ -241,7 +245,8 @@ plan_jobs (struct puller *p, const struct hull_image_manifest *m)
 			continue;
 		p->prog[p->n_jobs] = (struct hull_registry_blob_progress){ .digest = d->digest,
 									   .size = d->size };
-		p->jobs[p->n_jobs] = (struct job){ .d = d, .p = &p->prog[p->n_jobs] };
+		p->jobs[p->n_jobs] =
+			(struct job){ .d = d, .p = &p->prog[p->n_jobs], .config = i == 0 };
 		if (hull_image_store_has (p->s, d->digest)) {
 			p->prog[p->n_jobs].state = HULL_REGISTRY_BLOB_EXISTS;
 			p->prog[p->n_jobs].done = (uint64_t) d->size;
@@ -293,6 +298,7 @@ start_job (struct puller *p, struct job *j, CURLM *m, hull_error_t *err)
 	j->x.store = p->s;
 	j->x.blob_max = (uint64_t) j->d->size;
 	j->x.range_from = hull_image_store_written (j->x.w);
+	j->x.timeout_ms = j->config ? p->c.metadata_timeout_ms : 0;
 	hull_reg_xfer_reset (&j->x);
 	if (hull_reg_xfer_setup (&p->c, &j->x, j->url, NULL, j->send_auth, err) < 0)
 		return -1;
@@ -310,7 +316,7 @@ finish_job (struct puller *p, struct job *j, CURLcode rc, hull_error_t *err)
 	char what[HULL_IMAGE_DIGEST_MAX + 64];
 	char *next;
 
-	snprintf (what, sizeof what, "blob %s", j->d->digest);
+	snprintf (what, sizeof what, "%s %s", j->config ? "config" : "blob", j->d->digest);
 	/* The connection broke after the last byte: the resumed request asks for nothing
 	 * and gets 416 (RFC 9110 section 15.5.17); the digest decides as always. */
 	if (rc == CURLE_OK && j->x.status == 416 && j->x.w &&

@@ -37,37 +37,29 @@ static const char *const justifications[] = {
 	"inline_mitigations_already_exist",
 };
 
-struct walk {
-	const char *name;
-	size_t stmt;
-	hull_error_t *err;
-};
-
+/* A string of 1..VEX_STRING_MAX bytes (`@id`, names, labels); *out borrows. */
 static int
-fail (struct walk *w, const char *what)
+expect_text (struct hull_json_ctx *ctx, json_t *v, const char **out, hull_error_t *err)
 {
-	return hull_error_make (w->err, EINVAL, "%s: statements[%zu]: %s", w->name, w->stmt, what);
+	if (!json_is_string (v) || json_string_length (v) == 0 ||
+	    json_string_length (v) > VEX_STRING_MAX)
+		return hull_json_error (ctx, err, "expected a non-empty string of at most %u bytes",
+					VEX_STRING_MAX);
+	*out = json_string_value (v);
+	return 0;
 }
 
-/* A string member: mandatory or optional, at most VEX_STRING_MAX bytes. */
+/* CUSTOM: a non-empty string stored (xstrdup'ed) at f->offset. */
 static int
-get_str (struct walk *w, json_t *obj, const char *key, bool mandatory, char **out)
+text_field (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	    hull_error_t *err)
 {
-	json_t *v = json_object_get (obj, key);
-	_cleanup_free_ char *what = NULL;
+	const char *s;
 
-	if (v == NULL || json_is_null (v)) {
-		if (!mandatory)
-			return 0;
-		what = hull_xasprintf ("`%s` is missing", key);
-		return fail (w, what);
-	}
-	if (!json_is_string (v) || json_string_length (v) == 0 ||
-	    json_string_length (v) > VEX_STRING_MAX) {
-		what = hull_xasprintf ("`%s`: expected a non-empty string", key);
-		return fail (w, what);
-	}
-	*out = hull_xstrdup (json_string_value (v));
+	if (expect_text (ctx, v, &s, err) < 0)
+		return -EINVAL;
+	if (base)
+		*(char **) ((char *) base + f->offset) = hull_xstrdup (s);
 	return 0;
 }
 
@@ -78,98 +70,246 @@ push (char ***v, size_t *n, const char *s)
 	(*v)[(*n)++] = hull_xstrdup (s);
 }
 
-/* vulnerability: an object {name, aliases[]} (0.2.0) or a bare string (0.0.x). */
+/* One CUSTOM field of a dispatch table (designated: the other members stay 0). */
+#define CUSTOM(k, off, fl, parse)                                                                  \
+	{                                                                                          \
+		.key = (k), .type = HULL_JSON_CUSTOM, .offset = (off), .flags = (fl),              \
+		.fn = (parse)                                                                      \
+	}
+
+/* vulnerability.aliases: at most VEX_MAX_ALIASES strings. */
 static int
-read_vuln (struct walk *w, json_t *st, struct hull_vex_statement *s)
+read_aliases (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *a, void *base,
+	      hull_error_t *err)
 {
-	json_t *v = json_object_get (st, "vulnerability"), *a, *x;
+	struct hull_vex_statement *s = base;
+	json_t *x;
 	size_t i;
 
-	if (json_is_string (v))
-		return get_str (w, st, "vulnerability", true, &s->vuln);
-	if (!json_is_object (v))
-		return fail (w, "`vulnerability`: expected an object");
-	if (get_str (w, v, "name", true, &s->vuln) < 0)
-		return -EINVAL;
-	if ((a = json_object_get (v, "aliases")) == NULL)
-		return 0;
+	(void) f;
 	if (!json_is_array (a) || json_array_size (a) > VEX_MAX_ALIASES)
-		return fail (w, "`vulnerability.aliases`: expected an array of strings");
+		return hull_json_error (ctx, err, "expected an array of at most %u strings",
+					VEX_MAX_ALIASES);
 	json_array_foreach (a, i, x) {
-		if (!json_is_string (x) || json_string_length (x) > VEX_STRING_MAX)
-			return fail (w, "`vulnerability.aliases`: expected an array of strings");
-		push (&s->aliases, &s->n_aliases, json_string_value (x));
+		if (!json_is_string (x) || json_string_length (x) > VEX_STRING_MAX) {
+			size_t old = hull_json_path_push_index (ctx, i);
+			int r = hull_json_error (ctx, err, "expected a string of at most %u bytes",
+						 VEX_STRING_MAX);
+			hull_json_path_pop (ctx, old);
+			return r;
+		}
+		if (s)
+			push (&s->aliases, &s->n_aliases, json_string_value (x));
 	}
 	return 0;
 }
 
-static int
-read_product_id (struct walk *w, json_t *p, struct hull_vex_statement *s)
-{
-	json_t *id = json_is_object (p) ? json_object_get (p, "@id") : p;
+/* The 0.2.0 vulnerability object; its members land in the statement itself. A null
+ * `aliases` stays refused (HULL_JSON_NULL_VALUE), as before the table mapping. */
+static const struct hull_json_field vuln_fields[] = {
+	CUSTOM ("name", offsetof (struct hull_vex_statement, vuln), HULL_JSON_MANDATORY,
+		text_field),
+	CUSTOM ("aliases", 0, HULL_JSON_NULL_VALUE, read_aliases),
+	{ .key = NULL },
+};
 
-	if (!json_is_string (id) || json_string_length (id) == 0 ||
-	    json_string_length (id) > VEX_STRING_MAX)
-		return fail (w, "product: expected an object with a string `@id`");
+/* vulnerability: an object {name, aliases[]} (0.2.0) or a bare string (0.0.x). */
+static int
+read_vuln (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	   hull_error_t *err)
+{
+	if (json_is_string (v))
+		return text_field (ctx, f, v, base, err);
+	if (!json_is_object (v))
+		return hull_json_error (ctx, err, "expected an object or a string");
+	return hull_json_map (ctx, v, vuln_fields, base, err);
+}
+
+/* CUSTOM on `@id`: one product purl appended to the statement. */
+static int
+product_id (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *id, void *base,
+	    hull_error_t *err)
+{
+	struct hull_vex_statement *s = base;
+	const char *purl;
+
+	(void) f;
+	if (expect_text (ctx, id, &purl, err) < 0)
+		return -EINVAL;
+	if (s == NULL)
+		return 0;
 	if (s->n_products >= VEX_MAX_PRODUCTS)
-		return fail (w, "too many products");
-	push (&s->products, &s->n_products, json_string_value (id));
+		return hull_json_error (ctx, err, "more than %u products", VEX_MAX_PRODUCTS);
+	push (&s->products, &s->n_products, purl);
 	return 0;
 }
+
+static int read_subcomponents (struct hull_json_ctx *ctx, const struct hull_json_field *f,
+			       json_t *a, void *base, hull_error_t *err);
+
+/* A subcomponent's own subcomponents are not products of the statement. */
+static const struct hull_json_field subcomponent_fields[] = {
+	CUSTOM ("@id", 0, HULL_JSON_MANDATORY | HULL_JSON_NULL_VALUE, product_id),
+	{ .key = NULL },
+};
 
 /* products[]: {"@id": purl, "subcomponents": [{"@id": purl}]}; both levels match. */
-static int
-read_products (struct walk *w, json_t *st, struct hull_vex_statement *s)
-{
-	json_t *a = json_object_get (st, "products"), *p, *subs, *sub;
-	size_t i, j;
+static const struct hull_json_field product_fields[] = {
+	CUSTOM ("@id", 0, HULL_JSON_MANDATORY | HULL_JSON_NULL_VALUE, product_id),
+	CUSTOM ("subcomponents", 0, HULL_JSON_NULL_VALUE, read_subcomponents),
+	{ .key = NULL },
+};
 
-	if (!json_is_array (a) || json_array_size (a) == 0)
-		return fail (w, "`products`: expected a non-empty array");
-	json_array_foreach (a, i, p) {
-		if (read_product_id (w, p, s) < 0)
+/* One product: an object mapped with `table`, or a bare purl string. */
+static int
+read_product (struct hull_json_ctx *ctx, json_t *p, size_t i, const struct hull_json_field *table,
+	      void *base, hull_error_t *err)
+{
+	size_t old = hull_json_path_push_index (ctx, i);
+	int r;
+
+	if (json_is_object (p))
+		r = hull_json_map (ctx, p, table, base, err);
+	else
+		r = product_id (ctx, table, p, base, err);
+	if (r == 0)
+		hull_json_path_pop (ctx, old);
+	return r;
+}
+
+static int
+read_subcomponents (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *a,
+		    void *base, hull_error_t *err)
+{
+	json_t *p;
+	size_t i;
+
+	(void) f;
+	if (!json_is_array (a))
+		return hull_json_error (ctx, err, "expected an array");
+	json_array_foreach (a, i, p)
+		if (read_product (ctx, p, i, subcomponent_fields, base, err) < 0)
 			return -EINVAL;
-		if (!json_is_object (p) || (subs = json_object_get (p, "subcomponents")) == NULL)
-			continue;
-		if (!json_is_array (subs))
-			return fail (w, "`subcomponents`: expected an array");
-		json_array_foreach (subs, j, sub)
-			if (read_product_id (w, sub, s) < 0)
-				return -EINVAL;
-	}
 	return 0;
 }
 
 static int
-read_status (struct walk *w, json_t *st, struct hull_vex_statement *s)
+read_products (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *a, void *base,
+	       hull_error_t *err)
 {
-	_cleanup_free_ char *status = NULL;
-	bool known = false;
+	json_t *p;
+	size_t i;
 
-	if (get_str (w, st, "status", true, &status) < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof status_names / sizeof *status_names; i++)
-		if (strcmp (status, status_names[i]) == 0)
-			s->status = (enum hull_vex_status) i, known = true;
-	if (!known)
-		return fail (w, "`status`: expected not_affected, affected, fixed or "
-				"under_investigation");
-	if (get_str (w, st, "justification", false, &s->justification) < 0 ||
-	    get_str (w, st, "impact_statement", false, &s->impact_statement) < 0)
-		return -EINVAL;
-	if (s->justification) {
-		known = false;
-		for (size_t i = 0; i < sizeof justifications / sizeof *justifications; i++)
-			known |= strcmp (s->justification, justifications[i]) == 0;
-		if (!known)
-			return fail (w, "`justification`: not an OpenVEX justification label");
-	}
-	/* Section "Statement": not_affected MUST carry a justification or an impact
-	 * statement; a bare claim suppresses nothing and is refused. */
-	if (s->status == HULL_VEX_NOT_AFFECTED && !s->justification && !s->impact_statement)
-		return fail (w, "not_affected without `justification` or `impact_statement`");
+	(void) f;
+	if (!json_is_array (a) || json_array_size (a) == 0)
+		return hull_json_error (ctx, err, "expected a non-empty array");
+	json_array_foreach (a, i, p)
+		if (read_product (ctx, p, i, product_fields, base, err) < 0)
+			return -EINVAL;
 	return 0;
 }
+
+/* Index of `s` in a table of names, or -1. */
+static int
+lookup (const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp (s, names[i]) == 0)
+			return (int) i;
+	return -1;
+}
+
+static int
+read_status (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	     hull_error_t *err)
+{
+	struct hull_vex_statement *s = base;
+	const char *status;
+	int i;
+
+	(void) f;
+	if (expect_text (ctx, v, &status, err) < 0)
+		return -EINVAL;
+	i = lookup (status_names, sizeof status_names / sizeof *status_names, status);
+	if (i < 0)
+		return hull_json_error (ctx, err,
+					"expected not_affected, affected, fixed or "
+					"under_investigation");
+	if (s)
+		s->status = (enum hull_vex_status) i;
+	return 0;
+}
+
+static int
+read_justification (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v,
+		    void *base, hull_error_t *err)
+{
+	const char *label;
+
+	if (expect_text (ctx, v, &label, err) < 0)
+		return -EINVAL;
+	if (lookup (justifications, sizeof justifications / sizeof *justifications, label) < 0)
+		return hull_json_error (ctx, err, "not an OpenVEX justification label");
+	return text_field (ctx, f, v, base, err);
+}
+
+/* Section "Statement": not_affected MUST carry a justification or an impact
+ * statement; a bare claim suppresses nothing and is refused. Runs on the mapped
+ * statement (hull_vex_parse always maps into one). */
+static int
+statement_check (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *st, void *base,
+		 hull_error_t *err)
+{
+	const struct hull_vex_statement *s = base;
+
+	(void) f;
+	(void) st;
+	if (s && s->status == HULL_VEX_NOT_AFFECTED && !s->justification && !s->impact_statement)
+		return hull_json_error (ctx, err,
+					"not_affected without `justification` or "
+					"`impact_statement`");
+	return 0;
+}
+
+static const struct hull_json_field statement_fields[] = {
+	CUSTOM ("vulnerability", offsetof (struct hull_vex_statement, vuln), HULL_JSON_MANDATORY,
+		read_vuln),
+	CUSTOM ("products", 0, HULL_JSON_MANDATORY, read_products),
+	CUSTOM ("status", 0, HULL_JSON_MANDATORY, read_status),
+	CUSTOM ("justification", offsetof (struct hull_vex_statement, justification), 0,
+		read_justification),
+	CUSTOM ("impact_statement", offsetof (struct hull_vex_statement, impact_statement), 0,
+		text_field),
+	{ .key = NULL },
+};
+
+static int
+check_context (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	       hull_error_t *err)
+{
+	const char *c = json_string_value (v);
+
+	(void) f;
+	(void) base;
+	if (c == NULL || strncmp (c, "https://openvex.dev/ns", 22) != 0)
+		return hull_json_error (ctx, err,
+					"does not name OpenVEX (https://openvex.dev/ns/v0.2.0)");
+	return 0;
+}
+
+static const struct hull_json_field vex_fields[] = {
+	CUSTOM ("@context", 0, HULL_JSON_MANDATORY, check_context),
+	{ .key = "statements",
+	  .type = HULL_JSON_ARRAY,
+	  .offset = offsetof (struct hull_vex, v),
+	  .flags = HULL_JSON_MANDATORY,
+	  .sub = statement_fields,
+	  .fn = statement_check,
+	  .max = HULL_VEX_MAX_STATEMENTS,
+	  .elem_size = sizeof (struct hull_vex_statement),
+	  .count = offsetof (struct hull_vex, n) },
+	{ .key = NULL },
+};
 
 static void
 statement_clear (struct hull_vex_statement *s)
@@ -186,53 +326,23 @@ statement_clear (struct hull_vex_statement *s)
 	memset (s, 0, sizeof (*s));
 }
 
-static int
-check_context (json_t *root, const char *name, hull_error_t *err)
-{
-	json_t *ctx = json_object_get (root, "@context");
-	const char *c = json_string_value (ctx);
-
-	if (c == NULL || strncmp (c, "https://openvex.dev/ns", 22) != 0)
-		return hull_error_make (err, EINVAL,
-					"%s: `@context` does not name OpenVEX "
-					"(https://openvex.dev/ns/v0.2.0)",
-					name);
-	return 0;
-}
-
 int
 hull_vex_parse (const char *text, size_t len, const char *name, struct hull_vex *out,
 		hull_error_t *err)
 {
 	_cleanup_ (json_decrefp) json_t *root = NULL;
-	struct walk w = { name, 0, err };
-	json_t *sts, *st;
+	struct hull_json_ctx ctx;
 
 	memset (out, 0, sizeof (*out));
 	if ((root = hull_json_parse (text, len, HULL_VEX_MAX_BYTES, name, err)) == NULL)
 		return -EINVAL;
-	if (!json_is_object (root))
-		return hull_error_make (err, EINVAL, "%s: expected a JSON object", name);
-	if (check_context (root, name, err) < 0)
+	/* Unknown members (@id, author, timestamp, ...) are ignored. */
+	hull_json_ctx_init (&ctx, name, NULL);
+	if (hull_json_map (&ctx, root, vex_fields, out, err) < 0) {
+		hull_vex_clear (out);
 		return -EINVAL;
-	sts = json_object_get (root, "statements");
-	if (!json_is_array (sts) || json_array_size (sts) > HULL_VEX_MAX_STATEMENTS)
-		return hull_error_make (err, EINVAL,
-					"%s: `statements`: expected an array of at "
-					"most %u statements",
-					name, HULL_VEX_MAX_STATEMENTS);
-	out->name = hull_xstrdup (name);
-	out->v = hull_xcalloc (json_array_size (sts) + 1, sizeof (*out->v));
-	json_array_foreach (sts, w.stmt, st) {
-		struct hull_vex_statement *s = &out->v[out->n++];
-		if (!json_is_object (st) || read_vuln (&w, st, s) < 0 ||
-		    read_products (&w, st, s) < 0 || read_status (&w, st, s) < 0) {
-			if (!json_is_object (st))
-				fail (&w, "expected an object");
-			hull_vex_clear (out);
-			return -EINVAL;
-		}
 	}
+	out->name = hull_xstrdup (name);
 	return 0;
 }
 

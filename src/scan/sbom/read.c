@@ -4,10 +4,9 @@
  * anywhere: the document is capped before parsing, duplicate keys are refused, every
  * member's type is checked and every count capped, and errors name the JSON path. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,60 +21,48 @@
 #define MAX_PROPERTIES 4096 /* per component */
 #define MAX_LICENSES 1024   /* per component */
 
+/* The reader's state; the root tables map into it. */
 struct rd {
-	const char *name;
+	struct hull_json_ctx ctx; /* document name and JSON path for every message */
 	struct hull_inventory *inv;
-	char path[256];
-	size_t n_seen;	  /* components / packages looked at, capped */
-	bool os_explicit; /* the OS came from an operating-system component or package */
-	hull_error_t *err;
+	const char *doc_name;	 /* metadata.component.name (CycloneDX), name (SPDX) */
+	const char *doc_version; /* metadata.component.version (CycloneDX) */
+	size_t n_seen;		 /* components / packages looked at, capped */
+	unsigned depth;		 /* CycloneDX components arrays open */
+	bool os_explicit;	 /* the OS came from an operating-system component or package */
 };
 
-static int fail (struct rd *r, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
-
+/* CUSTOM: a string of at most HULL_SBOM_MAX_STRING bytes, borrowed from the document
+ * (const char * at f->offset). */
 static int
-fail (struct rd *r, const char *fmt, ...)
+ref (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+     hull_error_t *err)
 {
-	char what[512];
-	va_list ap;
-
-	va_start (ap, fmt);
-	vsnprintf (what, sizeof what, fmt, ap);
-	va_end (ap);
-	if (r->path[0] == '\0')
-		return hull_error_make (r->err, EINVAL, "%s: %s", r->name, what);
-	return hull_error_make (r->err, EINVAL, "%s: %s: %s", r->name, r->path, what);
-}
-
-/* An optional string member: *out borrows it (NULL when absent or null). */
-static int
-opt_str (struct rd *r, json_t *obj, const char *key, const char **out)
-{
-	json_t *v = json_object_get (obj, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null (v))
-		return 0;
 	if (!json_is_string (v) || json_string_length (v) > HULL_SBOM_MAX_STRING)
-		return fail (r, "`%s`: expected a string", key);
-	*out = json_string_value (v);
+		return hull_json_error (ctx, err, "expected a string of at most %u bytes",
+					HULL_SBOM_MAX_STRING);
+	if (base)
+		*(const char **) ((char *) base + f->offset) = json_string_value (v);
 	return 0;
 }
 
-/* An optional array member, at most `max` long (NULL when absent). */
-static int
-opt_array (struct rd *r, json_t *obj, const char *key, size_t max, json_t **out)
-{
-	json_t *v = json_object_get (obj, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null (v))
-		return 0;
-	if (!json_is_array (v) || json_array_size (v) > max)
-		return fail (r, "`%s`: expected an array of at most %zu entries", key, max);
-	*out = v;
-	return 0;
-}
+/* Table entries, designated so that the members not named stay 0. */
+#define REF(k, s, m)                                                                               \
+	{                                                                                          \
+		.key = (k), .type = HULL_JSON_CUSTOM, .offset = offsetof (s, m), .fn = ref         \
+	}
+#define CUSTOM(k, fl, parse)                                                                       \
+	{                                                                                          \
+		.key = (k), .type = HULL_JSON_CUSTOM, .flags = (fl), .fn = (parse)                 \
+	}
+#define EACH(k, n, parse)                                                                          \
+	{                                                                                          \
+		.key = (k), .type = HULL_JSON_EACH, .max = (n), .fn = (parse)                      \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		.key = NULL                                                                        \
+	}
 
 static char *
 dup0 (const char *s)
@@ -169,7 +156,7 @@ pkg_name (enum hull_pkg_type t, const struct hull_purl *u, const char *doc_name)
  * Returns the package, or NULL (no error) for purls of types hull does not know. */
 static struct hull_pkg *
 add_pkg (struct rd *r, const char *purl, const char *name, const char *version, struct hull_purl *u,
-	 int *ret)
+	 int *ret, hull_error_t *err)
 {
 	hull_error_t perr = { 0 };
 	enum hull_pkg_type t;
@@ -178,13 +165,14 @@ add_pkg (struct rd *r, const char *purl, const char *name, const char *version, 
 
 	*ret = 0;
 	if (hull_purl_parse (purl, u, &perr) < 0) {
-		*ret = fail (r, "%s", perr.msg);
+		*ret = hull_json_error (&r->ctx, err, "%s", perr.msg);
 		return NULL;
 	}
 	if ((t = type_from_purl (u->type)) == HULL_PKG_UNKNOWN)
 		return NULL;
 	if (r->inv->n_pkgs >= HULL_SBOM_MAX_COMPONENTS) {
-		*ret = fail (r, "more than %u packages", HULL_SBOM_MAX_COMPONENTS);
+		*ret = hull_json_error (&r->ctx, err, "more than %u packages",
+					HULL_SBOM_MAX_COMPONENTS);
 		return NULL;
 	}
 	p = hull_inventory_add (r->inv);
@@ -233,130 +221,246 @@ push_license (struct hull_pkg *p, const char *l)
 
 /* ---- CycloneDX ---- */
 
-static int
-cdx_props (struct rd *r, json_t *c, struct hull_pkg *p)
-{
-	json_t *props, *pr;
-	size_t i;
+struct cdx_prop {
+	const char *name, *value;
+};
 
-	if (opt_array (r, c, "properties", MAX_PROPERTIES, &props) < 0)
+static const struct hull_json_field cdx_prop_fields[] = {
+	REF ("name", struct cdx_prop, name),
+	REF ("value", struct cdx_prop, value),
+	END,
+};
+
+/* properties[]: {name, value}; hull's own names give back what the model holds. */
+static int
+cdx_prop (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	  hull_error_t *err)
+{
+	struct hull_pkg *p = base;
+	struct cdx_prop pr = { 0 };
+
+	(void) f;
+	if (!json_is_object (v))
+		return hull_json_error (ctx, err, "expected {name, value}");
+	if (hull_json_map (ctx, v, cdx_prop_fields, &pr, err) < 0)
 		return -EINVAL;
-	json_array_foreach (props, i, pr) {
-		const char *n, *v;
-		if (!json_is_object (pr) || opt_str (r, pr, "name", &n) < 0 ||
-		    opt_str (r, pr, "value", &v) < 0)
-			return fail (r, "properties[]: %s", "expected {name, value}");
-		if (n == NULL || v == NULL)
-			continue;
-		if (strcmp (n, HULL_SBOM_PROP_SOURCE) == 0 && p->source_name == NULL)
-			p->source_name = dup0 (v);
-		else if (strcmp (n, HULL_SBOM_PROP_SOURCE_VERSION) == 0 && !p->source_version)
-			p->source_version = dup0 (v);
-		else if (strcmp (n, HULL_SBOM_PROP_LOCATION) == 0 && p->location == NULL)
-			p->location = dup0 (v);
-		else if (strcmp (n, HULL_SBOM_PROP_ARCH) == 0 && p->arch == NULL)
-			p->arch = dup0 (v);
-	}
+	if (p == NULL || pr.name == NULL || pr.value == NULL)
+		return 0;
+	if (strcmp (pr.name, HULL_SBOM_PROP_SOURCE) == 0 && p->source_name == NULL)
+		p->source_name = dup0 (pr.value);
+	else if (strcmp (pr.name, HULL_SBOM_PROP_SOURCE_VERSION) == 0 && !p->source_version)
+		p->source_version = dup0 (pr.value);
+	else if (strcmp (pr.name, HULL_SBOM_PROP_LOCATION) == 0 && p->location == NULL)
+		p->location = dup0 (pr.value);
+	else if (strcmp (pr.name, HULL_SBOM_PROP_ARCH) == 0 && p->arch == NULL)
+		p->arch = dup0 (pr.value);
 	return 0;
 }
 
-/* licenses: [{license: {id | name}}, {expression}] (CycloneDX "licenseChoice"). */
-static int
-cdx_licenses (struct rd *r, json_t *c, struct hull_pkg *p)
-{
-	json_t *lic, *l, *inner;
-	size_t i;
+/* One entry of licenses[] (CycloneDX "licenseChoice"). */
+struct cdx_lic {
+	bool has_license;
 	const char *s;
+};
 
-	if (opt_array (r, c, "licenses", MAX_LICENSES, &lic) < 0)
+static const struct hull_json_field cdx_lic_id_fields[] = { REF ("id", struct cdx_lic, s), END };
+static const struct hull_json_field cdx_lic_name_fields[] = { REF ("name", struct cdx_lic, s),
+							      END };
+static const struct hull_json_field cdx_lic_expr_fields[] = {
+	REF ("expression", struct cdx_lic, s),
+	END,
+};
+
+/* license: {id} or, without an id, {name}. */
+static int
+cdx_lic_inner (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	       hull_error_t *err)
+{
+	struct cdx_lic l = { 0 };
+
+	(void) f;
+	if (!json_is_object (v))
+		return hull_json_error (ctx, err, "expected an object");
+	if (hull_json_map (ctx, v, cdx_lic_id_fields, &l, err) < 0 ||
+	    (l.s == NULL && hull_json_map (ctx, v, cdx_lic_name_fields, &l, err) < 0))
 		return -EINVAL;
-	json_array_foreach (lic, i, l) {
-		if (!json_is_object (l))
-			return fail (r, "licenses[]: %s", "expected an object");
-		if ((inner = json_object_get (l, "license")) != NULL) {
-			if (!json_is_object (inner) || opt_str (r, inner, "id", &s) < 0)
-				return fail (r, "licenses[].license: %s", "expected an object");
-			if (s == NULL && opt_str (r, inner, "name", &s) < 0)
-				return -EINVAL;
-		} else if (opt_str (r, l, "expression", &s) < 0) {
-			return -EINVAL;
-		}
-		push_license (p, s);
-	}
+	if (base)
+		((struct cdx_lic *) base)->s = l.s;
 	return 0;
 }
 
-static int cdx_components (struct rd *r, json_t *arr, unsigned depth);
+/* A present `license` decides, even null (refused as it always was); `expression` is
+ * read only without it. */
+static const struct hull_json_field cdx_lic_fields[] = {
+	{ .key = "license",
+	  .type = HULL_JSON_CUSTOM,
+	  .flags = HULL_JSON_HAS | HULL_JSON_NULL_VALUE,
+	  .has = offsetof (struct cdx_lic, has_license),
+	  .fn = cdx_lic_inner },
+	END,
+};
 
+/* licenses: [{license: {id | name}}, {expression}]. */
 static int
-cdx_component (struct rd *r, json_t *c, unsigned depth)
+cdx_license (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	     hull_error_t *err)
 {
-	const char *type, *name, *version, *purl, *desc;
+	struct cdx_lic l = { 0 };
+
+	(void) f;
+	if (!json_is_object (v))
+		return hull_json_error (ctx, err, "expected an object");
+	if (hull_json_map (ctx, v, cdx_lic_fields, &l, err) < 0 ||
+	    (!l.has_license && hull_json_map (ctx, v, cdx_lic_expr_fields, &l, err) < 0))
+		return -EINVAL;
+	if (base)
+		push_license (base, l.s);
+	return 0;
+}
+
+/* What a component with a package of a known type adds to it (struct hull_pkg). */
+static const struct hull_json_field cdx_pkg_fields[] = {
+	EACH ("properties", MAX_PROPERTIES, cdx_prop),
+	EACH ("licenses", MAX_LICENSES, cdx_license),
+	END,
+};
+
+struct cdx_comp {
+	const char *type, *name, *version, *purl, *description;
+};
+
+static const struct hull_json_field cdx_comp_fields[] = {
+	REF ("type", struct cdx_comp, type),
+	REF ("name", struct cdx_comp, name),
+	REF ("version", struct cdx_comp, version),
+	REF ("purl", struct cdx_comp, purl),
+	REF ("description", struct cdx_comp, description),
+	END,
+};
+
+static int cdx_components (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v,
+			   void *base, hull_error_t *err);
+
+static const struct hull_json_field cdx_child_fields[] = {
+	CUSTOM ("components", 0, cdx_components),
+	END,
+};
+
+/* One component (base: struct rd): its strings, then its package's details, then the
+ * components nested in it. */
+static int
+cdx_component (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	       hull_error_t *err)
+{
 	_cleanup_ (hull_purl_clear) struct hull_purl u = { 0 };
+	struct cdx_comp c = { 0 };
+	struct rd *r = base;
 	struct hull_pkg *p;
-	json_t *sub;
 	int ret;
 
-	if (!json_is_object (c))
-		return fail (r, "%s", "expected a component object");
-	if (opt_str (r, c, "type", &type) < 0 || opt_str (r, c, "name", &name) < 0 ||
-	    opt_str (r, c, "version", &version) < 0 || opt_str (r, c, "purl", &purl) < 0 ||
-	    opt_str (r, c, "description", &desc) < 0)
+	(void) f;
+	if (++r->n_seen > HULL_SBOM_MAX_COMPONENTS)
+		return hull_json_error (ctx, err, "more than %u components",
+					HULL_SBOM_MAX_COMPONENTS);
+	if (!json_is_object (v))
+		return hull_json_error (ctx, err, "expected a component object");
+	if (hull_json_map (ctx, v, cdx_comp_fields, &c, err) < 0)
 		return -EINVAL;
-	if (type && strcmp (type, "operating-system") == 0) {
-		set_os (r, name, version, desc);
-	} else if (purl) {
-		p = add_pkg (r, purl, name, version, &u, &ret);
+	if (c.type && strcmp (c.type, "operating-system") == 0) {
+		set_os (r, c.name, c.version, c.description);
+	} else if (c.purl) {
+		p = add_pkg (r, c.purl, c.name, c.version, &u, &ret, err);
 		if (ret < 0)
 			return ret;
-		if (p && (cdx_props (r, c, p) < 0 || cdx_licenses (r, c, p) < 0))
+		if (p && hull_json_map (ctx, v, cdx_pkg_fields, p, err) < 0)
 			return -EINVAL;
 	}
-	if (opt_array (r, c, "components", HULL_SBOM_MAX_COMPONENTS, &sub) < 0)
-		return -EINVAL;
-	return sub ? cdx_components (r, sub, depth + 1) : 0;
+	return hull_json_map (ctx, v, cdx_child_fields, r, err);
+}
+
+static const struct hull_json_field cdx_component_each =
+	EACH ("components", HULL_SBOM_MAX_COMPONENTS, cdx_component);
+
+/* components[] at any level (base: struct rd); the nesting is capped before the
+ * array is looked at. */
+static int
+cdx_components (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+		hull_error_t *err)
+{
+	struct rd *r = base;
+	int ret;
+
+	(void) f;
+	if (r->depth > MAX_NESTING)
+		return hull_json_error (ctx, err, "components nested more than %d deep",
+					MAX_NESTING);
+	r->depth++;
+	ret = hull_json_map_value (ctx, &cdx_component_each, v, r, err);
+	r->depth--;
+	return ret;
+}
+
+static const struct hull_json_field cdx_meta_component_fields[] = {
+	REF ("name", struct rd, doc_name),
+	REF ("version", struct rd, doc_version),
+	END,
+};
+
+/* metadata.component names the target; a metadata or component that is not an
+ * object is ignored, as it always was. */
+static int
+cdx_meta_component (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v,
+		    void *base, hull_error_t *err)
+{
+	(void) f;
+	return json_is_object (v) ? hull_json_map (ctx, v, cdx_meta_component_fields, base, err)
+				  : 0;
+}
+
+static const struct hull_json_field cdx_meta_fields[] = {
+	CUSTOM ("component", 0, cdx_meta_component),
+	END,
+};
+
+static int
+cdx_metadata (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	      hull_error_t *err)
+{
+	(void) f;
+	return json_is_object (v) ? hull_json_map (ctx, v, cdx_meta_fields, base, err) : 0;
 }
 
 static int
-cdx_components (struct rd *r, json_t *arr, unsigned depth)
+cdx_spec (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	  hull_error_t *err)
 {
-	size_t i, old = strlen (r->path);
-	json_t *c;
+	const char *spec = NULL;
 
-	if (depth > MAX_NESTING)
-		return fail (r, "components nested more than %d deep", MAX_NESTING);
-	json_array_foreach (arr, i, c) {
-		if (++r->n_seen > HULL_SBOM_MAX_COMPONENTS)
-			return fail (r, "more than %u components", HULL_SBOM_MAX_COMPONENTS);
-		snprintf (r->path + old, sizeof r->path - old, "%scomponents[%zu]", old ? "." : "",
-			  i);
-		if (cdx_component (r, c, depth) < 0)
-			return -EINVAL;
-		r->path[old] = '\0';
-	}
+	(void) base;
+	/* f is a CUSTOM () entry: offset 0, so ref () stores into the local. */
+	if (ref (ctx, f, v, &spec, err) < 0)
+		return -EINVAL;
+	if (strncmp (spec, "1.", 2) != 0)
+		return hull_json_error (ctx, err, "`%s`: expected CycloneDX 1.x", spec);
 	return 0;
 }
 
-static int
-read_cyclonedx (struct rd *r, json_t *root)
-{
-	json_t *meta = json_object_get (root, "metadata"), *comps, *mc;
-	const char *spec, *name = NULL, *version = NULL;
+static const struct hull_json_field cdx_fields[] = {
+	CUSTOM ("specVersion", HULL_JSON_MANDATORY, cdx_spec),
+	CUSTOM ("metadata", 0, cdx_metadata),
+	CUSTOM ("components", 0, cdx_components),
+	END,
+};
 
-	if (opt_str (r, root, "specVersion", &spec) < 0)
+static int
+read_cyclonedx (struct rd *r, json_t *root, hull_error_t *err)
+{
+	if (hull_json_map (&r->ctx, root, cdx_fields, r, err) < 0)
 		return -EINVAL;
-	if (spec == NULL || strncmp (spec, "1.", 2) != 0)
-		return fail (r, "specVersion `%s`: expected CycloneDX 1.x", spec ? spec : "");
-	if (meta && json_is_object (meta) && (mc = json_object_get (meta, "component")) &&
-	    json_is_object (mc) &&
-	    (opt_str (r, mc, "name", &name) < 0 || opt_str (r, mc, "version", &version) < 0))
-		return -EINVAL;
-	r->inv->target = hull_xstrdup (name && *name ? name : r->name);
-	if (version && strncmp (version, "sha256:", 7) == 0)
-		r->inv->target_digest = hull_xstrdup (version);
-	if (opt_array (r, root, "components", HULL_SBOM_MAX_COMPONENTS, &comps) < 0)
-		return -EINVAL;
-	return comps ? cdx_components (r, comps, 0) : 0;
+	r->inv->target = hull_xstrdup (r->doc_name && *r->doc_name ? r->doc_name : r->ctx.name);
+	if (r->doc_version && strncmp (r->doc_version, "sha256:", 7) == 0)
+		r->inv->target_digest = hull_xstrdup (r->doc_version);
+	return 0;
 }
 
 /* ---- SPDX ---- */
@@ -379,51 +483,89 @@ locator (const char *s)
 	return o;
 }
 
-/* externalRefs: the purl, and hull's OTHER references. Returns the purl (borrowed). */
-static int
-spdx_refs (struct rd *r, json_t *pkg, const char **purl, json_t **refs)
-{
-	json_t *ref;
-	size_t i;
+struct spdx_ref {
+	const char *category, *type, *locator;
+};
 
-	*purl = NULL;
-	if (opt_array (r, pkg, "externalRefs", MAX_PROPERTIES, refs) < 0)
+static const struct hull_json_field spdx_ref_fields[] = {
+	REF ("referenceCategory", struct spdx_ref, category),
+	REF ("referenceType", struct spdx_ref, type),
+	REF ("referenceLocator", struct spdx_ref, locator),
+	END,
+};
+
+static int
+spdx_ref (struct hull_json_ctx *ctx, json_t *v, struct spdx_ref *ref, hull_error_t *err)
+{
+	if (!json_is_object (v))
+		return hull_json_error (ctx, err, "expected an object of strings");
+	return hull_json_map (ctx, v, spdx_ref_fields, ref, err);
+}
+
+/* What one package says of itself (base of spdx_pkg_fields). */
+struct spdx_pkg {
+	const char *name, *version, *purpose, *license, *description;
+	const char *purl; /* the first PACKAGE-MANAGER purl of externalRefs */
+};
+
+/* externalRefs[], first pass: every entry checked, the purl kept. */
+static int
+spdx_ref_purl (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	       hull_error_t *err)
+{
+	struct spdx_pkg *s = base;
+	struct spdx_ref ref = { 0 };
+
+	(void) f;
+	if (spdx_ref (ctx, v, &ref, err) < 0)
 		return -EINVAL;
-	json_array_foreach (*refs, i, ref) {
-		const char *cat, *type, *loc;
-		if (!json_is_object (ref) || opt_str (r, ref, "referenceCategory", &cat) < 0 ||
-		    opt_str (r, ref, "referenceType", &type) < 0 ||
-		    opt_str (r, ref, "referenceLocator", &loc) < 0)
-			return fail (r, "externalRefs[]: %s", "expected an object of strings");
-		/* SPDX 2.2 spells the category PACKAGE_MANAGER, 2.3 PACKAGE-MANAGER. */
-		if (cat && type && loc && *purl == NULL && strcmp (type, "purl") == 0 &&
-		    (strcmp (cat, "PACKAGE-MANAGER") == 0 || strcmp (cat, "PACKAGE_MANAGER") == 0))
-			*purl = loc;
-	}
+	/* SPDX 2.2 spells the category PACKAGE_MANAGER, 2.3 PACKAGE-MANAGER. */
+	if (s && ref.category && ref.type && ref.locator && s->purl == NULL &&
+	    strcmp (ref.type, "purl") == 0 &&
+	    (strcmp (ref.category, "PACKAGE-MANAGER") == 0 ||
+	     strcmp (ref.category, "PACKAGE_MANAGER") == 0))
+		s->purl = ref.locator;
 	return 0;
 }
 
-static void
-spdx_hull_refs (json_t *refs, struct hull_pkg *p)
+/* externalRefs[], second pass (base: the package): hull's OTHER references. */
+static int
+spdx_ref_hull (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	       hull_error_t *err)
 {
-	json_t *ref;
-	size_t i;
+	_cleanup_free_ char *loc = NULL;
+	struct spdx_ref ref = { 0 };
+	struct hull_pkg *p = base;
 
-	json_array_foreach (refs, i, ref) {
-		const char *type = json_string_value (json_object_get (ref, "referenceType"));
-		const char *loc = json_string_value (json_object_get (ref, "referenceLocator"));
-		_cleanup_free_ char *v = NULL;
-		if (type == NULL || loc == NULL)
-			continue;
-		v = locator (loc);
-		if (strcmp (type, "hull-source") == 0 && p->source_name == NULL)
-			set_source (p, v);
-		else if (strcmp (type, "hull-location") == 0 && p->location == NULL)
-			p->location = TAKE_PTR (v);
-		else if (strcmp (type, "hull-arch") == 0 && p->arch == NULL)
-			p->arch = TAKE_PTR (v);
-	}
+	(void) f;
+	if (spdx_ref (ctx, v, &ref, err) < 0)
+		return -EINVAL;
+	if (p == NULL || ref.type == NULL || ref.locator == NULL)
+		return 0;
+	loc = locator (ref.locator);
+	if (strcmp (ref.type, "hull-source") == 0 && p->source_name == NULL)
+		set_source (p, loc);
+	else if (strcmp (ref.type, "hull-location") == 0 && p->location == NULL)
+		p->location = TAKE_PTR (loc);
+	else if (strcmp (ref.type, "hull-arch") == 0 && p->arch == NULL)
+		p->arch = TAKE_PTR (loc);
+	return 0;
 }
+
+static const struct hull_json_field spdx_pkg_fields[] = {
+	REF ("name", struct spdx_pkg, name),
+	REF ("versionInfo", struct spdx_pkg, version),
+	REF ("primaryPackagePurpose", struct spdx_pkg, purpose),
+	REF ("licenseDeclared", struct spdx_pkg, license),
+	REF ("description", struct spdx_pkg, description),
+	EACH ("externalRefs", MAX_PROPERTIES, spdx_ref_purl),
+	END,
+};
+
+static const struct hull_json_field spdx_hull_ref_fields[] = {
+	EACH ("externalRefs", MAX_PROPERTIES, spdx_ref_hull),
+	END,
+};
 
 /* licenseDeclared: a conjunction of ids back into the list; NOASSERTION and NONE are
  * no licence information. */
@@ -446,54 +588,64 @@ spdx_licenses (const char *expr, struct hull_pkg *p)
 	}
 }
 
+/* packages[i] (base: struct rd). */
 static int
-spdx_package (struct rd *r, json_t *pkg)
+spdx_package (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	      hull_error_t *err)
 {
-	const char *name, *version, *purpose, *purl, *lic, *desc;
 	_cleanup_ (hull_purl_clear) struct hull_purl u = { 0 };
+	struct spdx_pkg s = { 0 };
+	struct rd *r = base;
 	struct hull_pkg *p;
-	json_t *refs;
 	int ret;
 
-	if (!json_is_object (pkg))
-		return fail (r, "%s", "expected a package object");
-	if (opt_str (r, pkg, "name", &name) < 0 || opt_str (r, pkg, "versionInfo", &version) < 0 ||
-	    opt_str (r, pkg, "primaryPackagePurpose", &purpose) < 0 ||
-	    opt_str (r, pkg, "licenseDeclared", &lic) < 0 ||
-	    opt_str (r, pkg, "description", &desc) < 0 || spdx_refs (r, pkg, &purl, &refs) < 0)
+	(void) f;
+	if (!json_is_object (v))
+		return hull_json_error (ctx, err, "expected a package object");
+	if (hull_json_map (ctx, v, spdx_pkg_fields, &s, err) < 0)
 		return -EINVAL;
-	if (purpose && strcmp (purpose, "OPERATING-SYSTEM") == 0) {
-		set_os (r, name, version, desc);
+	if (s.purpose && strcmp (s.purpose, "OPERATING-SYSTEM") == 0) {
+		set_os (r, s.name, s.version, s.description);
 		return 0;
 	}
-	if (purl == NULL)
+	if (s.purl == NULL)
 		return 0;
-	if ((p = add_pkg (r, purl, name, version, &u, &ret)) == NULL)
+	if ((p = add_pkg (r, s.purl, s.name, s.version, &u, &ret, err)) == NULL)
 		return ret;
-	spdx_hull_refs (refs, p);
-	spdx_licenses (lic, p);
+	if (hull_json_map (ctx, v, spdx_hull_ref_fields, p, err) < 0)
+		return -EINVAL;
+	spdx_licenses (s.license, p);
 	return 0;
 }
 
 static int
-read_spdx (struct rd *r, json_t *root)
+spdx_version (struct hull_json_ctx *ctx, const struct hull_json_field *f, json_t *v, void *base,
+	      hull_error_t *err)
 {
-	const char *ver, *name;
-	json_t *pkgs, *pkg;
-	size_t i;
+	const char *ver = NULL;
 
-	if (opt_str (r, root, "spdxVersion", &ver) < 0 || opt_str (r, root, "name", &name) < 0)
+	(void) base;
+	/* f is a CUSTOM () entry: offset 0, so ref () stores into the local. */
+	if (ref (ctx, f, v, &ver, err) < 0)
 		return -EINVAL;
-	if (ver == NULL || strncmp (ver, "SPDX-2.", 7) != 0)
-		return fail (r, "spdxVersion `%s`: expected SPDX-2.x", ver ? ver : "");
-	r->inv->target = hull_xstrdup (name && *name ? name : r->name);
-	if (opt_array (r, root, "packages", HULL_SBOM_MAX_COMPONENTS, &pkgs) < 0)
+	if (strncmp (ver, "SPDX-2.", 7) != 0)
+		return hull_json_error (ctx, err, "`%s`: expected SPDX-2.x", ver);
+	return 0;
+}
+
+static const struct hull_json_field spdx_fields[] = {
+	CUSTOM ("spdxVersion", HULL_JSON_MANDATORY, spdx_version),
+	REF ("name", struct rd, doc_name),
+	EACH ("packages", HULL_SBOM_MAX_COMPONENTS, spdx_package),
+	END,
+};
+
+static int
+read_spdx (struct rd *r, json_t *root, hull_error_t *err)
+{
+	if (hull_json_map (&r->ctx, root, spdx_fields, r, err) < 0)
 		return -EINVAL;
-	json_array_foreach (pkgs, i, pkg) {
-		snprintf (r->path, sizeof r->path, "packages[%zu]", i);
-		if (spdx_package (r, pkg) < 0)
-			return -EINVAL;
-	}
+	r->inv->target = hull_xstrdup (r->doc_name && *r->doc_name ? r->doc_name : r->ctx.name);
 	return 0;
 }
 
@@ -561,7 +713,7 @@ hull_sbom_read (const char *text, size_t len, const char *name, struct hull_inve
 		hull_error_t *err)
 {
 	_cleanup_ (json_decrefp) json_t *root = NULL;
-	struct rd r = { .name = name, .inv = out, .err = err };
+	struct rd r = { .inv = out };
 	const char *fmt;
 	int ret;
 
@@ -571,11 +723,13 @@ hull_sbom_read (const char *text, size_t len, const char *name, struct hull_inve
 		return -EINVAL;
 	if (!json_is_object (root))
 		return hull_error_make (err, EINVAL, "%s: expected a JSON object", name);
+	/* Unknown members are ignored: SBOMs carry many that hull does not read. */
+	hull_json_ctx_init (&r.ctx, name, NULL);
 	fmt = json_string_value (json_object_get (root, "bomFormat"));
 	if (fmt && strcmp (fmt, "CycloneDX") == 0) {
-		ret = read_cyclonedx (&r, root);
+		ret = read_cyclonedx (&r, root, err);
 	} else if (json_object_get (root, "spdxVersion")) {
-		ret = read_spdx (&r, root);
+		ret = read_spdx (&r, root, err);
 	} else {
 		return hull_error_make (err, EINVAL,
 					"%s: neither a CycloneDX (bomFormat) nor an SPDX "
