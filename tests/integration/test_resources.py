@@ -5,8 +5,8 @@ container, plus `hull update`, `hull events` and a create/start/delete churn.
 HULL_TEST_CHURN sets the churn count (default 500, as the resource-control issue asks:
 about 83 s with the ASan build on the project machines; lower it for quick runs)."""
 import concurrent.futures
-import json
 import glob
+import json
 import os
 import subprocess
 import time
